@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { packageRoot } from './paths.ts';
 
 /** repoRoot is the checkout's top folder (where package.json lives). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = packageRoot();
 
 /** conformanceDir finds the shared upstream test vectors: $STRATA_CONFORMANCE, else ../shared/conformance
  * beside the checkout. Null when absent (a stranger's clone): suites then skip and say so. */

@@ -1,0 +1,267 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { shortDigest } from '../oci/digest.ts';
+import { parseDockerRef } from '../oci/reference.ts';
+import { load } from '../store/archive/load.ts';
+import { saveDockerArchive, saveOciLayout } from '../store/archive/save.ts';
+import { defaultStrataHome } from '../store/home.ts';
+import { Store } from '../store/store.ts';
+import { Engine } from '../service/engine.ts';
+import { StrataError } from '../util/errors.ts';
+import { rendererDir } from '../util/paths.ts';
+import { formatAgo, formatBytes, table } from './format.ts';
+
+const USAGE = `Usage: strata COMMAND
+
+Commands:
+  images [--json] [-q]          List images with their size, shared and unique bytes
+  tag SOURCE TARGET             Create a tag TARGET that refers to SOURCE
+  rmi [-f] IMAGE...             Remove one or more images (a tag, or an image by digest)
+  prune                         Remove untagged images and every blob no tag reaches
+  inspect IMAGE...              Print manifest digest, manifest and config as JSON
+  history [--no-trunc] IMAGE    Show the steps that made an image
+  du [--json]                   Store totals: bytes on disk vs. the sum of image sizes
+  save [-o FILE] [--format docker|oci] IMAGE...
+                                Export images (docker-archive tar, or an OCI layout directory)
+  load -i FILE|DIR              Import a docker-save tar, an OCI layout directory or tar
+  ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
+  version                       Print the version
+
+Environment: STRATA_HOME (store location, default ${defaultStrataHome()})
+`;
+
+class UsageError extends StrataError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+async function openEngine(mode: 'cli' | 'browser' = 'cli'): Promise<Engine> {
+  return new Engine(await Store.open(defaultStrataHome()), mode);
+}
+
+function need(args: string[], n: number, what: string): void {
+  if (args.length < n) throw new UsageError(`"strata ${what}" requires ${n === 1 ? 'an argument' : `${n} arguments`}. See 'strata --help'.`);
+}
+
+/** run executes one CLI invocation and returns its exit code (0 ok, 1 error, 2 usage). */
+export async function run(argv: string[], io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      case 'version':
+      case '--version':
+        io.out(`strata ${(await import('../service/engine.ts')).STRATA_VERSION}\n`);
+        return 0;
+      case 'images':
+        return await images(rest, io);
+      case 'tag': {
+        need(rest, 2, 'tag');
+        const engine = await openEngine();
+        await engine.tagImage({ source: rest[0] as string, target: rest[1] as string });
+        return 0;
+      }
+      case 'rmi':
+        return await rmi(rest, io);
+      case 'prune': {
+        const r = await (await openEngine()).pruneImages();
+        for (const d of r.images) io.out(`Deleted: ${d}\n`);
+        io.out(`Total reclaimed space: ${formatBytes(r.freedBytes)}\n`);
+        return 0;
+      }
+      case 'inspect':
+        return await inspect(rest, io);
+      case 'history':
+        return await history(rest, io);
+      case 'du':
+        return await du(rest, io);
+      case 'save':
+        return await save(rest, io);
+      case 'load':
+        return await loadCmd(rest, io);
+      case 'ui':
+        return await ui(rest, io);
+      default:
+        throw new UsageError(`unknown command "${cmd}". See 'strata --help'.`);
+    }
+  } catch (e) {
+    if (e instanceof StrataError) {
+      io.err(`Error: ${e.message}\n`);
+      return e.code === 'USAGE' ? 2 : 1;
+    }
+    io.err(`Error: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function opts<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true } as const);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function images(args: string[], io: Out): Promise<number> {
+  const { values } = opts(args, { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, digests: { type: 'boolean' } });
+  const list = await (await openEngine()).listImages();
+  if (values.json) {
+    const rows = list.flatMap((img) =>
+      (img.references.length ? img.references : [null]).map((reference) => ({
+        reference,
+        familiarReference: reference ? parseDockerRef(reference).familiarString() : null,
+        digest: img.digest,
+        id: img.configDigest,
+        size: img.size,
+        sharedSize: img.sharedSize,
+        uniqueSize: img.uniqueSize,
+        created: img.created,
+        layers: img.layerCount,
+        platform: `${img.os}/${img.architecture}`,
+      })),
+    );
+    io.out(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  if (values.quiet) {
+    io.out([...new Set(list.map((i) => shortDigest(i.configDigest)))].join('\n') + (list.length ? '\n' : ''));
+    return 0;
+  }
+  const rows: string[][] = [];
+  for (const img of list) {
+    const names = img.references.length ? img.references.map((r) => parseDockerRef(r)) : [null];
+    for (const ref of names) {
+      rows.push([
+        ref ? ref.familiarName : '<none>',
+        ref ? (ref.tag ?? '<none>') : '<none>',
+        shortDigest(img.configDigest),
+        shortDigest(img.digest),
+        formatAgo(img.created),
+        formatBytes(img.size),
+        formatBytes(img.sharedSize),
+        formatBytes(img.uniqueSize),
+      ]);
+    }
+  }
+  io.out(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'DIGEST', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'], rows));
+  return 0;
+}
+
+async function rmi(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { force: { type: 'boolean', short: 'f' } });
+  need(positionals, 1, 'rmi');
+  const engine = await openEngine();
+  let code = 0;
+  for (const ref of positionals) {
+    try {
+      const r = await engine.removeImage({ ref, force: !!values.force });
+      for (const u of r.untagged) io.out(`Untagged: ${parseDockerRef(u).familiarString()}\n`);
+      if (r.deleted) io.out(`Deleted: ${r.deleted}\n`);
+    } catch (e) {
+      io.err(`Error: ${(e as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+async function inspect(args: string[], io: Out): Promise<number> {
+  const { positionals } = opts(args, {});
+  need(positionals, 1, 'inspect');
+  const engine = await openEngine();
+  const out = [];
+  for (const ref of positionals) {
+    const img = await engine.store.resolve(ref);
+    out.push({
+      Id: img.manifest.config.digest,
+      Digest: img.digest,
+      RepoTags: img.references.map((r) => parseDockerRef(r).familiarString()),
+      References: img.references,
+      MediaType: img.manifestDoc.mediaType,
+      Manifest: img.manifest,
+      Config: img.configDoc.config,
+    });
+  }
+  io.out(JSON.stringify(out, null, 2) + '\n');
+  return 0;
+}
+
+async function history(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { 'no-trunc': { type: 'boolean' }, json: { type: 'boolean' } });
+  need(positionals, 1, 'history');
+  const detail = await (await openEngine()).inspectImage({ ref: positionals[0] as string });
+  const steps = [...detail.history].reverse();
+  if (values.json) {
+    io.out(JSON.stringify(steps, null, 2) + '\n');
+    return 0;
+  }
+  const trunc = (s: string) => (values['no-trunc'] || s.length <= 45 ? s : s.slice(0, 44) + '…');
+  const rows = steps.map((h) => [h.layerDigest ? shortDigest(h.layerDigest) : '<missing>', formatAgo(h.created), trunc(h.createdBy.replace(/\s+/g, ' ')), formatBytes(h.size), h.comment ?? '']);
+  io.out(table(['LAYER', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows));
+  return 0;
+}
+
+async function du(args: string[], io: Out): Promise<number> {
+  const { values } = opts(args, { json: { type: 'boolean' } });
+  const u = await (await openEngine()).storeUsage();
+  if (values.json) {
+    io.out(JSON.stringify(u, null, 2) + '\n');
+    return 0;
+  }
+  io.out(
+    table(
+      ['IMAGES', 'BLOBS', 'ON DISK', 'SUM OF IMAGE SIZES', 'SAVED BY SHARING', 'RECLAIMABLE'],
+      [[String(u.images), String(u.blobs), formatBytes(u.onDisk), formatBytes(u.imagesTotal), formatBytes(u.savedBySharing), formatBytes(u.unreferencedBytes)]],
+    ),
+  );
+  return 0;
+}
+
+async function save(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { output: { type: 'string', short: 'o' }, format: { type: 'string' } });
+  need(positionals, 1, 'save');
+  const format = values.format ?? 'docker';
+  if (format !== 'docker' && format !== 'oci') throw new UsageError(`--format must be docker or oci, not "${format}"`);
+  if (!values.output) throw new UsageError('strata save needs -o FILE (refusing to write an archive to a terminal)');
+  const engine = await openEngine();
+  if (format === 'oci') await saveOciLayout(engine.store, positionals, values.output);
+  else await saveDockerArchive(engine.store, positionals, values.output);
+  return 0;
+}
+
+async function loadCmd(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } });
+  const input = values.input ?? positionals[0];
+  if (!input) throw new UsageError('strata load needs -i FILE|DIR');
+  const engine = await openEngine();
+  const loaded = await load(engine.store, input);
+  for (const l of loaded) {
+    if (l.references.length) for (const r of l.references) io.out(`Loaded image: ${parseDockerRef(r).familiarString()}\n`);
+    else io.out(`Loaded image ID: ${l.digest}\n`);
+  }
+  return 0;
+}
+
+async function ui(args: string[], io: Out): Promise<number> {
+  const { values } = opts(args, { port: { type: 'string' } });
+  const port = values.port ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  const { startWebServer } = await import('../web/server.ts');
+  const engine = await openEngine('browser');
+  const web = await startWebServer(engine, { port, rendererDir: rendererDir() });
+  io.out(`Strata UI (browser mode) at ${web.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await web.close();
+  return 0;
+}

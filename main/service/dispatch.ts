@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { EngineApi, EngineMethod, Envelope } from '../../preload/contract.ts';
+import { serializeError, StrataError } from '../util/errors.ts';
+
+const ref = z.string().min(1).max(4096);
+const none = z.object({}).strict();
+
+/** PARAMS validates every argument that crosses into main: the renderer is untrusted. */
+export const PARAMS = {
+  listImages: none,
+  inspectImage: z.object({ ref }).strict(),
+  tagImage: z.object({ source: ref, target: ref }).strict(),
+  untagImage: z.object({ ref }).strict(),
+  removeImage: z.object({ ref, force: z.boolean().optional() }).strict(),
+  pruneImages: none,
+  storeUsage: none,
+  checkReference: z.object({ input: z.string().max(4096) }).strict(),
+  version: none,
+} satisfies Record<EngineMethod, z.ZodType>;
+
+export class InvalidRequestError extends StrataError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_REQUEST', message, details);
+  }
+}
+
+/** dispatch validates a call from any door and runs it, always answering with an envelope. */
+export async function dispatch(engine: EngineApi, method: unknown, params: unknown): Promise<Envelope<unknown>> {
+  try {
+    if (typeof method !== 'string' || !Object.hasOwn(PARAMS, method)) {
+      throw new InvalidRequestError(`unknown method ${JSON.stringify(method)}`);
+    }
+    const m = method as EngineMethod;
+    const parsed = PARAMS[m].safeParse(params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRequestError(`invalid arguments to ${m}: ${issue ? `${issue.path.join('.') || 'params'}: ${issue.message}` : 'rejected'}`, { method: m });
+    }
+    const fn = engine[m] as (p: unknown) => Promise<unknown>;
+    return { ok: true, result: await fn.call(engine, parsed.data) };
+  } catch (e) {
+    return { ok: false, error: serializeError(e) };
+  }
+}

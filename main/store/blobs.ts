@@ -1,0 +1,149 @@
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createDigester, digestAlgorithm, digestHex, parseDigest, type Digest } from '../oci/digest.ts';
+import { tempName } from '../util/fs-atomic.ts';
+import { StoreError } from './errors.ts';
+
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+export interface WriteExpectation {
+  digest?: Digest;
+  size?: number;
+}
+
+/** BlobStore is the content-addressed part of an OCI image layout (image-layout.md#blobs).
+ * Writes stream to a temp file while hashing, are checked, then renamed: an interrupted write is never visible. */
+export class BlobStore {
+  readonly root: string;
+  readonly tmpDir: string;
+  constructor(layoutRoot: string, tmpDir: string) {
+    this.root = join(layoutRoot, 'blobs');
+    this.tmpDir = tmpDir;
+  }
+
+  /** path is where a blob lives (it may not exist). */
+  path(digest: Digest): string {
+    return join(this.root, digestAlgorithm(digest), digestHex(digest));
+  }
+
+  /** has says whether the blob is stored. */
+  async has(digest: Digest): Promise<boolean> {
+    try {
+      await stat(this.path(digest));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** size is the stored blob's size, or BLOB_UNKNOWN. */
+  async size(digest: Digest): Promise<number> {
+    try {
+      return (await stat(this.path(digest))).size;
+    } catch {
+      throw new StoreError('BLOB_UNKNOWN', `blob ${digest} is not in the store`, { digest });
+    }
+  }
+
+  /** read loads a small blob (manifest, config) into memory. */
+  async read(digest: Digest): Promise<Uint8Array> {
+    try {
+      return await readFile(this.path(digest));
+    } catch {
+      throw new StoreError('BLOB_UNKNOWN', `blob ${digest} is not in the store`, { digest });
+    }
+  }
+
+  /** open streams a blob, optionally from an offset. */
+  open(digest: Digest, start = 0): Readable {
+    return createReadStream(this.path(digest), { start, highWaterMark: 1 << 20 });
+  }
+
+  /** put stores bytes already in memory. */
+  async put(data: Uint8Array, expect: WriteExpectation = {}): Promise<BlobInfo> {
+    return this.write([data], expect);
+  }
+
+  /** write streams chunks into the store: hash while writing, check digest and size, rename into place. */
+  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expect: WriteExpectation = {}): Promise<BlobInfo> {
+    if (expect.digest && (await this.has(expect.digest))) {
+      // Content-addressed: a blob that exists is not written again. Drain nothing; caller owns the source.
+      return { digest: expect.digest, size: await this.size(expect.digest) };
+    }
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = tempName(this.tmpDir, 'blob');
+    const algorithm = expect.digest ? digestAlgorithm(expect.digest) : 'sha256';
+    const digester = createDigester(algorithm);
+    let size = 0;
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      try {
+        for await (const chunk of source) {
+          digester.update(chunk);
+          size += chunk.byteLength;
+          if (expect.size !== undefined && size > expect.size) {
+            throw new StoreError('BLOB_SIZE_MISMATCH', `blob is larger than the ${expect.size} bytes expected`, { expected: expect.size, digest: expect.digest });
+          }
+          await fh.write(chunk);
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const digest = digester.digest();
+      if (expect.size !== undefined && size !== expect.size) {
+        throw new StoreError('BLOB_SIZE_MISMATCH', `blob has ${size} bytes, expected ${expect.size}`, { expected: expect.size, actual: size, digest: expect.digest });
+      }
+      if (expect.digest && digest !== expect.digest) {
+        throw new StoreError('BLOB_DIGEST_MISMATCH', `blob content hashes to ${digest}, expected ${expect.digest}`, { expected: expect.digest, actual: digest });
+      }
+      const dest = this.path(digest);
+      await mkdir(join(this.root, algorithm), { recursive: true });
+      await rename(tmp, dest);
+      return { digest, size };
+    } catch (e) {
+      await rm(tmp, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new StoreError('NO_SPACE', `no space left on the device holding the store (${this.root})`, {}, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** importFile moves or links an existing file (already verified by the caller) into the store. */
+  async adoptFile(file: string, info: BlobInfo, mode: 'link' | 'move'): Promise<void> {
+    if (await this.has(info.digest)) return;
+    await mkdir(join(this.root, digestAlgorithm(info.digest)), { recursive: true });
+    if (mode === 'move') await rename(file, this.path(info.digest));
+    else await link(file, this.path(info.digest));
+  }
+
+  /** delete removes a blob (used by garbage collection only). */
+  async delete(digest: Digest): Promise<void> {
+    await rm(this.path(digest), { force: true });
+  }
+
+  /** list yields every stored blob digest. */
+  async *list(): AsyncGenerator<Digest> {
+    let algs: string[] = [];
+    try {
+      algs = await readdir(this.root);
+    } catch {
+      return;
+    }
+    for (const alg of algs) {
+      for (const hex of await readdir(join(this.root, alg))) {
+        try {
+          yield parseDigest(`${alg}:${hex}`);
+        } catch {
+          // Not a blob name (a stray file): fsck reports those, listing skips them.
+        }
+      }
+    }
+  }
+}

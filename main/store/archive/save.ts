@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -38,7 +39,7 @@ async function resolveAll(store: Store, refs: string[]): Promise<SaveItem[]> {
 }
 
 /** saveOciLayout writes images into an OCI image layout directory (image-layout.md), as BuildKit's OCI
- * exporter does: `ref.name` is the tag, `io.containerd.image.name` the full name. Blobs are hard-linked when possible. */
+ * exporter does: `ref.name` is the tag, `io.containerd.image.name` the full name. */
 export async function saveOciLayout(store: Store, refs: string[], dir: string): Promise<{ manifests: Descriptor[] }> {
   const items = await resolveAll(store, refs);
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
@@ -51,7 +52,8 @@ export async function saveOciLayout(store: Store, refs: string[], dir: string): 
       const dest = join(dir, 'blobs', d.split(':')[0] as string, digestHex(d));
       await mkdir(dirname(dest), { recursive: true });
       await rm(dest, { force: true });
-      await link(store.blobs.path(d), dest).catch(() => copyFile(store.blobs.path(d), dest));
+      // A copy (a reflink where the filesystem can), never a hard link: edits to the export must not reach the store.
+      await copyFile(store.blobs.path(d), dest, constants.COPYFILE_FICLONE);
     }
     const desc = descriptorOf(image);
     if (reference) {

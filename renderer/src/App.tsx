@@ -1,0 +1,54 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useStrata } from './store/store.ts';
+import { selectConnection, selectImagesStatus, selectRefreshImages } from './store/selectors.ts';
+import { ImagesView } from './views/ImagesView.tsx';
+
+const CONNECTION_TEXT = { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
+
+function TopBar() {
+  const connection = useStrata(selectConnection);
+  const status = useStrata(useShallow(selectImagesStatus));
+  const refresh = useStrata(selectRefreshImages);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <svg className="brand__mark" viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M12 3 3 7.5l9 4.5 9-4.5L12 3Z" />
+          <path d="m3 12 9 4.5 9-4.5" />
+          <path d="m3 16.5 9 4.5 9-4.5" />
+        </svg>
+        <span className="brand__name">Strata</span>
+      </div>
+      <nav className="tabs" aria-label="Views">
+        <a className="tab is-active" aria-current="page" href="#images">
+          Images
+        </a>
+      </nav>
+      <div className="topbar__end">
+        <span className={`conn conn--${connection}`} role="status" data-testid="connection">
+          <i className="conn__dot" aria-hidden="true" />
+          {CONNECTION_TEXT[connection]}
+        </span>
+        <button type="button" className="button" onClick={() => void refresh()} disabled={status.loading} aria-label="Refresh images">
+          <svg viewBox="0 0 24 24" aria-hidden="true" className={status.loading ? 'spin' : undefined}>
+            <path d="M20 12a8 8 0 1 1-2.34-5.66" />
+            <path d="M20 4v4h-4" />
+          </svg>
+          Refresh
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** App is the renderer's shell: the top bar and the current view. */
+export function App() {
+  return (
+    <div className="app">
+      <TopBar />
+      <main className="app__main">
+        <ImagesView />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { StrataStore } from '../store/store.ts';
+import type { AppBridge } from './bridge.ts';
+
+/** coalesce runs task at most once at a time; calls during a run queue exactly one more run. */
+export function coalesce(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  const loop = async () => {
+    do {
+      again = false;
+      await task();
+    } while (again);
+    running = null;
+  };
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    return (running = loop());
+  };
+}
+
+/** bindEvents loads the first image list, then feeds engine events into the store ('images/changed' →
+ * refresh, coalesced) and mirrors the bridge's connection state, refreshing after a reconnect (events may
+ * have been missed meanwhile). Returns the function that unbinds it all. */
+export function bindEvents(bridge: AppBridge, store: StrataStore): () => void {
+  const refresh = coalesce(() => store.getState().refreshImages());
+  const offs: (() => void)[] = [bridge.on('images/changed', () => void refresh())];
+  if (bridge.onConnection) {
+    // The first open sends the calls queued at start-up; every later one follows a drop.
+    let opens = bridge.connection === 'open' ? 1 : 0;
+    store.getState().setConnection(bridge.connection ?? 'connecting');
+    offs.push(
+      bridge.onConnection((state) => {
+        store.getState().setConnection(state);
+        if (state !== 'open') return;
+        opens++;
+        if (opens > 1 || store.getState().imagesError) void refresh();
+      }),
+    );
+  }
+  void refresh();
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,33 @@
+import { createContext, createElement, useContext, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Caller } from '../ipc/call.ts';
+import type { ConnectionState } from '../ipc/ws-bridge.ts';
+import { createConnectionSlice } from './connection-slice.ts';
+import { createImagesSlice } from './images-slice.ts';
+import type { StrataState } from './types.ts';
+
+export type { StrataState } from './types.ts';
+export type StrataStore = StoreApi<StrataState>;
+
+/** createStrataStore makes the one store of the renderer over an engine caller. */
+export function createStrataStore(call: Caller, opts: { connection?: ConnectionState } = {}): StrataStore {
+  return createStore<StrataState>()((...a) => ({
+    ...createImagesSlice(call)(...a),
+    ...createConnectionSlice(opts.connection ?? 'open')(...a),
+  }));
+}
+
+const StoreContext = createContext<StrataStore | null>(null);
+
+/** StoreProvider hands the store to the component tree. */
+export function StoreProvider({ store, children }: { store: StrataStore; children?: ReactNode }) {
+  return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+/** useStrata reads a slice of the store with a selector (use the module-constant selectors from selectors.ts). */
+export function useStrata<T>(selector: (s: StrataState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useStrata needs a <StoreProvider> above it');
+  return useStore(store, selector);
+}

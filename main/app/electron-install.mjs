@@ -1,5 +1,6 @@
-// Fetches Electron's binary with Electron's own installer (install scripts are off in .npmrc, so npm install
-// never fails where GitHub is unreachable). Exit 0 when the binary is there afterwards.
+// Fetches Electron's binary with Electron's own installer. package.json's allowScripts denies Electron's own
+// postinstall (its download failure would fail `npm install` where GitHub is unreachable); our postinstall
+// runs this instead, tolerant: where the download works the binary is there, elsewhere npm install still succeeds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,10 +35,11 @@ export function installElectron({ quiet = false, timeoutMs = 120_000 } = {}) {
 }
 
 if (process.argv[1] && process.argv[1].endsWith('electron-install.mjs')) {
-  const bin = installElectron();
+  const postinstall = process.argv.includes('--postinstall');
+  const bin = installElectron({ quiet: postinstall });
   if (bin) console.log(`Electron binary: ${bin}`);
   else {
-    console.log('Electron binary could not be downloaded (no access to its download host); `npm start` will use browser mode.');
-    process.exitCode = 1;
+    console.log('Electron binary could not be downloaded (no access to its download host): `npm start` will serve Strata in browser mode.');
+    if (!postinstall) process.exitCode = 1;
   }
 }

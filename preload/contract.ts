@@ -103,6 +103,76 @@ export interface PruneResult {
   freedBytes: number;
 }
 
+export type StepStatus = 'queued' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
+export type StageStatus = 'queued' | 'running' | 'cached' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+/** One Dockerfile instruction of a build, as the stage graph and the step list show it. */
+export interface BuildStepState {
+  id: string;
+  stage: number;
+  index: number;
+  kind: string;
+  /** The instruction as written (one line). */
+  instruction: string;
+  startLine: number;
+  endLine: number;
+  /** Whether the step can change the filesystem (and so hit or miss the cache). */
+  fsStep: boolean;
+  status: StepStatus;
+  startedAt: number | null;
+  endedAt: number | null;
+  cacheKey: string | null;
+  /** Why the step was not taken from the cache, in a user's words. */
+  missReason: string | null;
+  layer: { digest: string; size: number; uncompressedSize: number } | null;
+  error: string | null;
+}
+
+/** One stage of the build graph. */
+export interface BuildStageState {
+  index: number;
+  name: string | null;
+  /** The FROM operand (an image reference, a stage name, or scratch). */
+  base: string;
+  /** Stages this stage reads from (FROM <stage>, COPY --from, RUN --mount from=). */
+  dependsOn: number[];
+  /** Whether the target needs this stage (unneeded stages are skipped, not built). */
+  needed: boolean;
+  target: boolean;
+  status: StageStatus;
+}
+
+export interface BuildResult {
+  digest: string;
+  configDigest: string;
+  references: string[];
+  cachedSteps: number;
+  fsSteps: number;
+  durationMs: number;
+}
+
+/** A batched delta of a build's status: the first one carries every stage and step. */
+export interface BuildStatusEvent {
+  buildId: string;
+  stages?: BuildStageState[];
+  steps?: BuildStepState[];
+  logs?: { stepId: string; stream: 'stdout' | 'stderr'; line: string }[];
+  result?: { ok: true; value: BuildResult } | { ok: false; error: SerializedError };
+}
+
+export interface BuildRequestParams {
+  contextDir: string;
+  /** Dockerfile path, relative to the context (default: Dockerfile). */
+  dockerfile?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  noCacheFilter?: string[];
+  secrets?: { id: string; src: string }[];
+  network?: 'default' | 'none';
+}
+
 /** EngineApi is implemented by main/service/engine.ts and called by every door (window, browser, CLI). */
 export interface EngineApi {
   listImages(params: Record<string, never>): Promise<ImageSummary[]>;
@@ -114,6 +184,9 @@ export interface EngineApi {
   storeUsage(params: Record<string, never>): Promise<StoreUsage>;
   checkReference(params: { input: string }): Promise<ReferenceCheck>;
   version(params: Record<string, never>): Promise<{ version: string; home: string; mode: 'electron' | 'browser' | 'cli' }>;
+  /** build starts a build; its progress arrives as 'build/status' events with this id. */
+  build(params: BuildRequestParams): Promise<{ buildId: string }>;
+  cancelBuild(params: { buildId: string }): Promise<{ cancelled: boolean }>;
 }
 
 export type EngineMethod = keyof EngineApi;
@@ -131,14 +204,17 @@ export const ENGINE_METHODS = [
   'storeUsage',
   'checkReference',
   'version',
+  'build',
+  'cancelBuild',
 ] as const satisfies readonly EngineMethod[];
 
 /** EngineEvents are pushed from main to every window. */
 export interface EngineEvents {
   'images/changed': { reason: string };
+  'build/status': BuildStatusEvent;
 }
 export type EngineEventName = keyof EngineEvents;
-export const ENGINE_EVENTS = ['images/changed'] as const satisfies readonly EngineEventName[];
+export const ENGINE_EVENTS = ['images/changed', 'build/status'] as const satisfies readonly EngineEventName[];
 
 /** Channel names (Electron IPC) and the browser-mode WebSocket path. */
 export const CHANNEL_INVOKE = 'strata:invoke';

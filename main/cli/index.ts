@@ -23,6 +23,10 @@ Commands:
   save [-o FILE] [--format docker|oci] IMAGE...
                                 Export images (docker-archive tar, or an OCI layout directory)
   load -i FILE|DIR              Import a docker-save tar, an OCI layout directory or tar
+  build [-f FILE] [-t REF]... [--build-arg K=V]... [--target S] [--no-cache]
+        [--no-cache-filter S]... [--secret id=ID,src=FILE]... [--network none]
+        [--progress auto|plain|tty|json] [-q] CONTEXT
+                                Build an image from a Dockerfile
   ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
   version                       Print the version
 
@@ -88,6 +92,8 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
         return await loadCmd(rest, io);
       case 'ui':
         return await ui(rest, io);
+      case 'build':
+        return await buildCmd(rest, io);
       default:
         throw new UsageError(`unknown command "${cmd}". See 'strata --help'.`);
     }
@@ -264,4 +270,75 @@ async function ui(args: string[], io: Out): Promise<number> {
   });
   await web.close();
   return 0;
+}
+
+function keyValues(list: string[] | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) {
+      // docker: --build-arg NAME takes the value from the environment
+      if (what === 'build-arg' && eq < 0 && process.env[kv] !== undefined) out[kv] = process.env[kv] as string;
+      else if (eq < 0) continue;
+      else throw new UsageError(`invalid --${what} "${kv}": expected KEY=VALUE`);
+    } else out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+function parseSecret(spec: string): { id: string; src: string } {
+  const fields = Object.fromEntries(spec.split(',').map((f) => {
+    const eq = f.indexOf('=');
+    return eq < 0 ? [f, ''] : [f.slice(0, eq), f.slice(eq + 1)];
+  }));
+  const id = fields.id;
+  const src = fields.src ?? fields.source;
+  if (!id || !src) throw new UsageError(`invalid --secret "${spec}": expected id=ID,src=FILE`);
+  return { id, src };
+}
+
+async function buildCmd(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, {
+    file: { type: 'string', short: 'f' },
+    tag: { type: 'string', short: 't', multiple: true },
+    'build-arg': { type: 'string', multiple: true },
+    target: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    'no-cache-filter': { type: 'string', multiple: true },
+    secret: { type: 'string', multiple: true },
+    network: { type: 'string' },
+    progress: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  });
+  need(positionals, 1, 'build');
+  const progress = values.progress ?? 'auto';
+  if (!['auto', 'plain', 'tty', 'json'].includes(progress)) throw new UsageError(`--progress must be auto, plain, tty or json, not "${progress}"`);
+  if (values.network && values.network !== 'none' && values.network !== 'default' && values.network !== 'host') throw new UsageError(`--network must be default, host or none`);
+  const { runBuild } = await import('../build/solver.ts');
+  const { PlainProgress, TtyProgress } = await import('./build-progress.ts');
+  const engine = await openEngine();
+  const useTty = progress === 'tty' || (progress === 'auto' && process.stderr.isTTY);
+  const view = values.quiet ? null : progress === 'json' ? { handle: (e: unknown) => io.out(JSON.stringify(e) + '\n') } : useTty ? new TtyProgress((s) => io.err(s)) : new PlainProgress((s) => io.err(s));
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await runBuild(engine.store, {
+      contextDir: positionals[0] as string,
+      ...(values.file ? { dockerfile: values.file } : {}),
+      tags: values.tag ?? [],
+      buildArgs: keyValues(values['build-arg'], 'build-arg'),
+      ...(values.target ? { target: values.target } : {}),
+      noCache: !!values['no-cache'],
+      noCacheFilter: values['no-cache-filter'] ?? [],
+      secrets: (values.secret ?? []).map(parseSecret),
+      ...(values.network === 'none' ? { network: 'none' as const } : {}),
+    }, { onStatus: (e) => view?.handle(e), signal: controller.signal });
+    if (progress !== 'json') io.out(`${result.digest}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -16,6 +16,20 @@ export const PARAMS = {
   storeUsage: none,
   checkReference: z.object({ input: z.string().max(4096) }).strict(),
   version: none,
+  build: z
+    .object({
+      contextDir: z.string().min(1).max(4096),
+      dockerfile: z.string().min(1).max(4096).optional(),
+      tags: z.array(ref).max(64).optional(),
+      buildArgs: z.record(z.string().min(1).max(256), z.string().max(65536)).optional(),
+      target: z.string().max(256).optional(),
+      noCache: z.boolean().optional(),
+      noCacheFilter: z.array(z.string().max(256)).max(64).optional(),
+      secrets: z.array(z.object({ id: z.string().min(1).max(256), src: z.string().min(1).max(4096) }).strict()).max(64).optional(),
+      network: z.enum(['default', 'none']).optional(),
+    })
+    .strict(),
+  cancelBuild: z.object({ buildId: z.string().min(1).max(64) }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export class InvalidRequestError extends StrataError {

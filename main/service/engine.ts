@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type {
+  BuildRequestParams,
   EngineApi,
   HistoryView,
   ImageDetail,
@@ -122,6 +124,30 @@ export class Engine implements EngineApi {
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
+  }
+
+  private readonly builds = new Map<string, AbortController>();
+
+  /** build starts a build in the background; progress and the result arrive as 'build/status' events. */
+  async build(params: BuildRequestParams): Promise<{ buildId: string }> {
+    const buildId = randomBytes(8).toString('hex');
+    const controller = new AbortController();
+    this.builds.set(buildId, controller);
+    const { runBuild } = await import('../build/solver.ts');
+    runBuild(this.store, params, { buildId, signal: controller.signal, onStatus: (e) => this.events.emit('build/status', e) })
+      .then(() => this.events.emit('images/changed', { reason: `built ${buildId}` }))
+      .catch(() => {
+        /* the failure went out as the build's last status event */
+      })
+      .finally(() => this.builds.delete(buildId));
+    return { buildId };
+  }
+
+  async cancelBuild({ buildId }: { buildId: string }): Promise<{ cancelled: boolean }> {
+    const c = this.builds.get(buildId);
+    if (!c) return { cancelled: false };
+    c.abort();
+    return { cancelled: true };
   }
 
   async version() {

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Digest } from '../oci/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import type { Store } from '../store/store.ts';
+import { writeFileAtomic } from '../util/fs-atomic.ts';
+import type { SourceFile } from './context.ts';
+
+/** StepInputs is everything a step's result depends on; its digest is the step's cache key.
+ * Content-based: file checksums, never mtimes; the base image by digest; the build args the step uses. */
+export interface StepInputs {
+  parentKey: string;
+  /** The instruction after expansion, with its flags, as one canonical string. */
+  op: string;
+  /** Context files the step reads (COPY/ADD, RUN --mount=type=bind), with their checksums. */
+  files?: SourceFile[];
+  /** Build args (and other variables) the step depends on, with their values. */
+  args?: Record<string, string>;
+  /** The base image's manifest digest (FROM). */
+  base?: string;
+  /** Results of other stages this step reads (COPY --from=stage), by their final cache key. */
+  from?: Record<string, string>;
+}
+
+/** CachedLayer is what a filesystem step produced; null layer = the step changed nothing. */
+export interface CachedLayer {
+  descriptor: Descriptor;
+  diffID: Digest;
+  uncompressedSize: number;
+}
+
+export interface CacheRecord {
+  key: string;
+  layer: CachedLayer | null;
+  /** Compressed twin of an uncompressed layer, once some export needed it. */
+  gzip?: CachedLayer;
+}
+
+/** stepKey hashes inputs canonically (sorted keys) into a cache key. */
+export function stepKey(inputs: StepInputs): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(inputs)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+  if (v && typeof v === 'object') {
+    return '{' + Object.keys(v as object).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k])).join(',') + '}';
+  }
+  return JSON.stringify(v);
+}
+
+/** BuildCache keeps step results by key, and each build's step inputs so the next build can say why it missed. */
+export class BuildCache {
+  readonly dir: string;
+  constructor(readonly store: Store) {
+    this.dir = join(store.home, 'cache');
+  }
+
+  private recordPath(key: string): string {
+    return join(this.dir, 'steps', key.replace(':', '-') + '.json');
+  }
+
+  /** get returns a record whose blobs are all still in the store, or null. */
+  async get(key: string): Promise<CacheRecord | null> {
+    let rec: CacheRecord;
+    try {
+      rec = JSON.parse(await readFile(this.recordPath(key), 'utf8'));
+    } catch {
+      return null;
+    }
+    if (rec.layer && !(await this.store.blobs.has(rec.layer.descriptor.digest))) return null;
+    if (rec.gzip && !(await this.store.blobs.has(rec.gzip.descriptor.digest))) delete rec.gzip;
+    return rec;
+  }
+
+  /** put records a step result. */
+  async put(rec: CacheRecord): Promise<void> {
+    await mkdir(join(this.dir, 'steps'), { recursive: true });
+    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec), join(this.store.home, 'tmp'));
+  }
+
+  private historyPath(buildId: string): string {
+    return join(this.dir, 'history', createHash('sha256').update(buildId).digest('hex') + '.json');
+  }
+
+  /** previousInputs returns the inputs each step had in the last build of the same Dockerfile and context. */
+  async previousInputs(buildIdentity: string): Promise<Record<string, StepInputs>> {
+    try {
+      return JSON.parse(await readFile(this.historyPath(buildIdentity), 'utf8'));
+    } catch {
+      return {};
+    }
+  }
+
+  /** saveInputs remembers this build's step inputs (by step slot) for the next build's miss reasons. */
+  async saveInputs(buildIdentity: string, inputs: Record<string, StepInputs>): Promise<void> {
+    await mkdir(join(this.dir, 'history'), { recursive: true });
+    await writeFileAtomic(this.historyPath(buildIdentity), JSON.stringify(inputs), join(this.store.home, 'tmp'));
+  }
+}
+
+const MAX_NAMED = 3;
+
+/** missReason explains, in a user's words, why a step's key differs from the one it had last time. */
+export function missReason(now: StepInputs, before: StepInputs | undefined, parentRebuilt: boolean): string {
+  if (!before) return 'not built before';
+  if (now.base !== before.base) return before.base && now.base ? `base image moved (${short(before.base)} → ${short(now.base)})` : 'base image changed';
+  // A changed build arg explains a changed instruction text too (the arg was expanded into it).
+  const args = argChanges(now.args ?? {}, before.args ?? {});
+  if (args.length) return args.join(', ');
+  if (now.op !== before.op) return `instruction changed (was: ${before.op.length > 80 ? before.op.slice(0, 77) + '...' : before.op})`;
+  const files = fileChanges(now.files ?? [], before.files ?? []);
+  if (files.length) return files.length > MAX_NAMED ? `${files.slice(0, MAX_NAMED).join(', ')} and ${files.length - MAX_NAMED} more` : files.join(', ');
+  const from = Object.keys({ ...now.from, ...before.from }).filter((k) => now.from?.[k] !== before.from?.[k]);
+  if (from.length) return `stage ${from.join(', ')} changed`;
+  if (now.parentKey !== before.parentKey) return parentRebuilt ? 'previous step rebuilt' : 'previous step changed';
+  return 'not in the cache (pruned)';
+}
+
+function short(d: string): string {
+  return d.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function argChanges(now: Record<string, string>, before: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys({ ...now, ...before }).sort()) {
+    if (now[k] === before[k]) continue;
+    if (before[k] === undefined) out.push(`ARG ${k} set to ${now[k]}`);
+    else if (now[k] === undefined) out.push(`ARG ${k} no longer set (was ${before[k]})`);
+    else out.push(`ARG ${k} changed from ${before[k]} to ${now[k]}`);
+  }
+  return out;
+}
+
+function fileChanges(now: SourceFile[], before: SourceFile[]): string[] {
+  const b = new Map(before.map((f) => [f.rel, f]));
+  const n = new Map(now.map((f) => [f.rel, f]));
+  const out: string[] = [];
+  for (const f of now) {
+    const old = b.get(f.rel);
+    if (!old) out.push(`${f.rel || '.'} added`);
+    else if (old.hash !== f.hash || old.type !== f.type || old.linkTarget !== f.linkTarget) out.push(`${f.rel} changed`);
+    else if (old.mode !== f.mode) out.push(`${f.rel} mode changed`);
+  }
+  for (const f of before) if (!n.has(f.rel)) out.push(`${f.rel} removed`);
+  return out;
+}

@@ -1,0 +1,226 @@
+import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { createHash } from 'node:crypto';
+import { ContextFilter, type FilterDecision } from '../dockerfile/ignore/context-filter.ts';
+import { goFilepathMatch } from '../dockerfile/ignore/glob-syntax.ts';
+import { writeFileAtomic } from '../util/fs-atomic.ts';
+import { BuildError } from './errors.ts';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
+
+/** ContextEntry is one path of the build context that .dockerignore lets through. */
+export interface ContextEntry {
+  rel: string;
+  abs: string;
+  type: EntryType;
+  mode: number;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  linkTarget?: string;
+}
+
+/** SourceFile is one file of a COPY source with its content checksum: what cache keys are made of. */
+export interface SourceFile {
+  /** Path relative to the context root. */
+  rel: string;
+  type: EntryType;
+  mode: number;
+  linkTarget?: string;
+  /** sha256 of the content (files), '' otherwise. */
+  hash: string;
+}
+
+const WILDCARD = /[*?[]/;
+
+function typeOf(st: BigIntStats): EntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+interface HashCacheEntry {
+  ino: string;
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+  hash: string;
+}
+
+/** BuildContext is the context folder as the build sees it: filtered by .dockerignore, walked once,
+ * file contents hashed at most once per change (a persistent cache keyed by inode, size and times). */
+export class BuildContext {
+  private readonly entries = new Map<string, ContextEntry>();
+  private readonly children = new Map<string, string[]>();
+  private hashCache: Record<string, HashCacheEntry> = {};
+  private hashCacheDirty = false;
+  /** hashedBytes counts bytes actually read for hashing in this build (benchmarks report it). */
+  hashedBytes = 0;
+
+  private constructor(
+    readonly root: string,
+    private readonly hashCachePath: string | null,
+  ) {}
+
+  /** open walks the context at root, honouring its .dockerignore (or the given patterns text). */
+  static async open(root: string, opts: { ignoreText?: string | null; hashCachePath?: string } = {}): Promise<BuildContext> {
+    let st;
+    try {
+      st = lstatSync(root);
+    } catch {
+      throw new BuildError('BUILD_CONTEXT', `build context "${root}" does not exist`, { root });
+    }
+    if (!st.isDirectory()) throw new BuildError('BUILD_CONTEXT', `build context "${root}" is not a directory`, { root });
+    let ignoreText = opts.ignoreText;
+    if (ignoreText === undefined) {
+      try {
+        ignoreText = readFileSync(join(root, '.dockerignore'), 'utf8');
+      } catch {
+        ignoreText = null;
+      }
+    }
+    const ctx = new BuildContext(root, opts.hashCachePath ?? null);
+    ctx.walk(ContextFilter.fromDockerignore(ignoreText));
+    if (ctx.hashCachePath) {
+      try {
+        ctx.hashCache = JSON.parse(await readFile(ctx.hashCachePath, 'utf8'));
+      } catch {
+        ctx.hashCache = {};
+      }
+    }
+    return ctx;
+  }
+
+  private walk(filter: ContextFilter): void {
+    this.entries.set('', { rel: '', abs: this.root, type: 'dir', mode: 0o755, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n });
+    const stack: { rel: string; decision: FilterDecision | null }[] = [{ rel: '', decision: null }];
+    while (stack.length) {
+      const { rel, decision } = stack.pop() as { rel: string; decision: FilterDecision | null };
+      const abs = rel ? join(this.root, rel) : this.root;
+      let names: string[];
+      try {
+        names = readdirSync(abs).sort();
+      } catch (e) {
+        throw new BuildError('BUILD_CONTEXT', `cannot read ${rel || '.'} in the build context: ${(e as Error).message}`);
+      }
+      const kept: string[] = [];
+      for (const name of names) {
+        const childRel = rel ? `${rel}/${name}` : name;
+        const childAbs = join(abs, name);
+        const st = lstatSync(childAbs, { bigint: true });
+        const type = typeOf(st);
+        const d = filter.includes(childRel, type === 'dir', decision);
+        if (type === 'dir') {
+          if (d.skipDir) continue;
+          stack.push({ rel: childRel, decision: d });
+        } else if (!d.included) continue;
+        kept.push(name);
+        const entry: ContextEntry = { rel: childRel, abs: childAbs, type, mode: Number(st.mode & 0o7777n), size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino };
+        if (type === 'symlink') entry.linkTarget = readlinkSync(childAbs);
+        this.entries.set(childRel, entry);
+      }
+      this.children.set(rel, kept);
+    }
+  }
+
+  /** get returns the entry at a context-relative path, or undefined. */
+  get(rel: string): ContextEntry | undefined {
+    return this.entries.get(rel);
+  }
+
+  /** size is how many entries the context has (after .dockerignore). */
+  get size(): number {
+    return this.entries.size - 1;
+  }
+
+  /** resolve follows a symlink inside the context (never outside it), returning the final entry. */
+  resolve(rel: string, depth = 0): ContextEntry | undefined {
+    const e = this.entries.get(rel);
+    if (!e || e.type !== 'symlink' || depth > 40) return e;
+    const target = e.linkTarget as string;
+    const base = target.startsWith('/') ? '/' : '/' + posix.dirname(rel);
+    const next = posix.normalize(posix.join(base, target)).replace(/^\/+/, '');
+    return this.resolve(next, depth + 1);
+  }
+
+  /** match resolves one COPY/ADD source (wildcards as Go's filepath.Match, per path segment) to context entries.
+   * A path is cleaned inside the context: `../x` is `x`, as BuildKit does. */
+  match(source: string): ContextEntry[] {
+    const cleaned = posix.normalize('/' + source).replace(/^\/+/, '').replace(/\/+$/, '');
+    if (!WILDCARD.test(cleaned)) {
+      const e = this.resolve(cleaned);
+      return e ? [e] : [];
+    }
+    let frontier = [''];
+    for (const seg of cleaned.split('/')) {
+      const next: string[] = [];
+      for (const dir of frontier) {
+        const d = this.resolve(dir);
+        if (!d || d.type !== 'dir') continue;
+        const dirRel = d.rel;
+        for (const name of this.children.get(dirRel) ?? []) {
+          const r = goFilepathMatch(seg, name);
+          if (r.bad) throw new BuildError('BUILD_INVALID', `invalid wildcard in source "${source}"`);
+          if (r.matched) next.push(dirRel ? `${dirRel}/${name}` : name);
+        }
+      }
+      frontier = next;
+    }
+    return frontier.map((r) => this.entries.get(r) as ContextEntry);
+  }
+
+  /** walkUnder lists every entry below a directory entry, sorted, depth first (not following symlinks). */
+  walkUnder(dirRel: string): ContextEntry[] {
+    const out: ContextEntry[] = [];
+    const visit = (rel: string) => {
+      for (const name of this.children.get(rel) ?? []) {
+        const childRel = rel ? `${rel}/${name}` : name;
+        const e = this.entries.get(childRel) as ContextEntry;
+        out.push(e);
+        if (e.type === 'dir') visit(childRel);
+      }
+    };
+    visit(dirRel);
+    return out;
+  }
+
+  /** fileHash is the sha256 of a file's content, from the persistent cache when inode, size and times agree. */
+  async fileHash(e: ContextEntry): Promise<string> {
+    const c = this.hashCache[e.rel];
+    if (c && c.ino === String(e.ino) && c.size === e.size && c.mtimeNs === String(e.mtimeNs) && c.ctimeNs === String(e.ctimeNs)) return c.hash;
+    const h = createHash('sha256');
+    if (e.size < 1 << 16) h.update(readFileSync(e.abs));
+    else for await (const chunk of createReadStream(e.abs, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    this.hashedBytes += e.size;
+    const hash = h.digest('hex');
+    this.hashCache[e.rel] = { ino: String(e.ino), size: e.size, mtimeNs: String(e.mtimeNs), ctimeNs: String(e.ctimeNs), hash };
+    this.hashCacheDirty = true;
+    return hash;
+  }
+
+  /** sourceFiles lists what one matched source contributes (itself and, for a directory, everything below),
+   * with content checksums. */
+  async sourceFiles(entry: ContextEntry): Promise<SourceFile[]> {
+    const list = entry.type === 'dir' ? [entry, ...this.walkUnder(entry.rel)] : [entry];
+    const out: SourceFile[] = [];
+    for (const e of list) {
+      const f: SourceFile = { rel: e.rel, type: e.type, mode: e.mode, hash: e.type === 'file' ? await this.fileHash(e) : '' };
+      if (e.linkTarget !== undefined) f.linkTarget = e.linkTarget;
+      out.push(f);
+    }
+    return out;
+  }
+
+  /** saveHashCache persists the checksums for the next build. */
+  async saveHashCache(): Promise<void> {
+    if (!this.hashCachePath || !this.hashCacheDirty) return;
+    // Forget files that are gone from the context.
+    for (const k of Object.keys(this.hashCache)) if (!this.entries.has(k)) delete this.hashCache[k];
+    await mkdir(posix.dirname(this.hashCachePath), { recursive: true });
+    await writeFileAtomic(this.hashCachePath, JSON.stringify(this.hashCache));
+    this.hashCacheDirty = false;
+  }
+}

@@ -1,0 +1,152 @@
+import { chmodSync, chownSync, constants, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { posix } from 'node:path';
+import { PatternMatcher } from '../dockerfile/ignore/pattern-matcher.ts';
+import { secureJoin } from '../util/secure-join.ts';
+import { BuildError } from './errors.ts';
+
+/** A source to copy: where it is on the host, and the name it has for the destination. */
+export interface CopySource {
+  abs: string;
+  /** The name the source was asked for (its basename names the copy of a single file). */
+  name: string;
+  /** For a directory from the build context: what .dockerignore lets through below it (relative paths,
+   * parents first). Without it the directory is read from disk (a stage's or image's filesystem). */
+  entries?: string[];
+}
+
+export interface CopyOptions {
+  /** Owner of everything written (default 0:0, as docker). */
+  uid?: number;
+  gid?: number;
+  /** --chmod for files and directories written. */
+  mode?: number;
+  /** --exclude patterns, matched against paths relative to each source. */
+  exclude?: string[];
+}
+
+/** copyInto performs COPY's semantics into a root filesystem and returns the rootfs-relative paths it wrote
+ * (what the step's layer holds). Docker's rules: a trailing `/` or several sources make dest a directory;
+ * a directory source copies its contents; missing parents are created; the destination is resolved inside
+ * rootfs (symlinks there never lead out of it). */
+export function copyInto(rootfs: string, sources: CopySource[], dest: string, opts: CopyOptions = {}): string[] {
+  const uid = opts.uid ?? 0;
+  const gid = opts.gid ?? 0;
+  const written = new Set<string>();
+  const exclude = opts.exclude?.length ? new PatternMatcher(opts.exclude) : null;
+  const destIsDir = dest.endsWith('/') || sources.length > 1 || isDirIn(rootfs, dest);
+  const rel = (abs: string) => posix.relative(rootfs, abs);
+
+  const ensureDir = (path: string) => {
+    // Create each missing parent (owned like the copy, as docker does), resolving symlinks inside rootfs.
+    const parts = posix.normalize('/' + path).split('/').filter(Boolean);
+    let cur = '';
+    for (const part of parts) {
+      cur = cur + '/' + part;
+      const abs = secureJoin(rootfs, cur);
+      let st;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        st = null;
+      }
+      if (st && st.isDirectory()) continue;
+      if (st) rmSync(abs, { force: true });
+      mkdirSync(abs, { mode: 0o755 });
+      chmodSync(abs, 0o755);
+      lchownSync(abs, uid, gid);
+      written.add(rel(abs));
+    }
+    return secureJoin(rootfs, path);
+  };
+
+  const copyEntry = (src: string, dstPath: string) => {
+    const st = lstatSync(src);
+    const parent = ensureDir(posix.dirname(dstPath));
+    const dst = posix.join(parent, posix.basename(dstPath));
+    let existing;
+    try {
+      existing = lstatSync(dst);
+    } catch {
+      existing = null;
+    }
+    if (st.isDirectory()) {
+      if (existing && !existing.isDirectory()) rmSync(dst, { force: true });
+      if (!existing || !existing.isDirectory()) mkdirSync(dst);
+      chmodSync(dst, opts.mode ?? st.mode & 0o7777);
+      lchownSync(dst, uid, gid);
+      utimesSync(dst, st.atime, st.mtime);
+      written.add(rel(dst));
+      return true;
+    }
+    if (existing) rmSync(dst, { recursive: existing.isDirectory(), force: true });
+    if (st.isSymbolicLink()) {
+      symlinkSync(readlinkSync(src), dst);
+      lchownSync(dst, uid, gid);
+      lutimesSync(dst, st.atime, st.mtime);
+    } else if (st.isFile()) {
+      copyFileSync(src, dst, constants.COPYFILE_FICLONE);
+      chmodSync(dst, opts.mode ?? st.mode & 0o7777);
+      chownSync(dst, uid, gid);
+      utimesSync(dst, st.atime, st.mtime);
+    } else {
+      return false; // sockets, devices, fifos in a context are not copied
+    }
+    written.add(rel(dst));
+    return false;
+  };
+
+  const copyTree = (srcRoot: string, dstRoot: string, listed?: string[]) => {
+    if (listed) {
+      for (const childRel of listed) {
+        if (exclude && exclude.matchesOrParentMatches(childRel)) continue;
+        copyEntry(posix.join(srcRoot, childRel), posix.join(dstRoot, childRel));
+      }
+      return;
+    }
+    // Depth-first, parents before children; --exclude matches paths relative to the source.
+    const stack: string[] = [''];
+    while (stack.length) {
+      const sub = stack.pop() as string;
+      const names = readdirSorted(posix.join(srcRoot, sub));
+      for (const name of names.reverse()) {
+        const childRel = sub ? `${sub}/${name}` : name;
+        if (exclude && exclude.matchesOrParentMatches(childRel)) continue;
+        const isDir = copyEntry(posix.join(srcRoot, childRel), posix.join(dstRoot, childRel));
+        if (isDir) stack.push(childRel);
+      }
+    }
+  };
+
+  for (const s of sources) {
+    let st;
+    try {
+      st = lstatSync(s.abs);
+    } catch {
+      throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${s.name}: not found`, { source: s.name });
+    }
+    if (st.isDirectory()) {
+      const target = ensureDir(dest);
+      written.add(rel(target));
+      copyTree(s.abs, posix.normalize('/' + rel(target)), s.entries);
+    } else {
+      const base = posix.basename(s.name);
+      if (exclude && exclude.matchesOrParentMatches(base)) continue;
+      const target = destIsDir ? posix.join(dest, base) : dest;
+      copyEntry(s.abs, target);
+    }
+  }
+  written.delete('');
+  return [...written];
+}
+
+function isDirIn(rootfs: string, path: string): boolean {
+  try {
+    return lstatSync(secureJoin(rootfs, path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function readdirSorted(dir: string): string[] {
+  return readdirSync(dir).sort();
+}

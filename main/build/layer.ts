@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { Change } from '../layer/diff.ts';
+import { readMeta } from '../layer/file-meta.ts';
+import { compareNames } from '../layer/paths.ts';
+import { writeLayerTar } from '../layer/tar-writer.ts';
+import { MediaType } from '../oci/media-types.ts';
+import { GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
+import type { Store } from '../store/store.ts';
+import type { CachedLayer } from './cache.ts';
+
+/** comparePaths orders root-relative paths as layers list them: segment by segment, parents first. */
+export function comparePaths(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const c = compareNames(as[i] as string, bs[i] as string);
+    if (c !== 0) return c;
+  }
+  return as.length - bs.length;
+}
+
+/** changesFromPaths turns the paths a step wrote (COPY, WORKDIR) into a layer changeset, in layer order. */
+export function changesFromPaths(rootfs: string, paths: string[]): Change[] {
+  const out: Change[] = [];
+  for (const p of [...new Set(paths)].sort(comparePaths)) {
+    const meta = readMeta(join(rootfs, p));
+    if (meta) out.push({ kind: 'add', path: p, meta });
+  }
+  return out;
+}
+
+/** storeLayer writes a changeset read from root as a layer blob: the tar is hashed (diffID) and, when
+ * compress is set, gzipped and hashed again, in one streaming pass. Intermediate layers nobody exports
+ * stay uncompressed. Returns null for an empty changeset (the step adds no layer). */
+export async function storeLayer(store: Store, root: string, changes: Change[], opts: { compress: boolean; sourceDateEpoch: number }): Promise<CachedLayer | null> {
+  if (changes.length === 0) return null;
+  const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9 }) : new PassThrough({ highWaterMark: 1 << 20 });
+  const writing = store.blobs.write(out);
+  const [tar, blob] = await Promise.all([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp' }), writing]);
+  await recordLayerInfo(store, blob.digest, { diffID: tar.diffID, uncompressedSize: tar.size });
+  return {
+    descriptor: { mediaType: opts.compress ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: blob.digest, size: blob.size },
+    diffID: tar.diffID,
+    uncompressedSize: tar.size,
+  };
+}
+
+/** compressLayer makes the gzip twin of an uncompressed layer blob (when an export needs one). */
+export async function compressLayer(store: Store, layer: CachedLayer): Promise<CachedLayer> {
+  const gz = createGzip({ level: GZIP_LEVEL, memLevel: 9 });
+  const writing = store.blobs.write(gz);
+  store.blobs.open(layer.descriptor.digest).pipe(gz);
+  const blob = await writing;
+  await recordLayerInfo(store, blob.digest, { diffID: layer.diffID, uncompressedSize: layer.uncompressedSize });
+  return { descriptor: { mediaType: MediaType.ociLayerGzip, digest: blob.digest, size: blob.size }, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize };
+}

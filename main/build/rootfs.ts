@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { applyLayer } from '../layer/apply.ts';
+import type { Store } from '../store/store.ts';
+import { tempName } from '../util/fs-atomic.ts';
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** chainKey names the filesystem that a list of layers builds, in order. */
+export function chainKey(layers: Pick<Descriptor, 'digest'>[]): string {
+  const h = createHash('sha256');
+  for (const l of layers) h.update(l.digest + '\n');
+  return h.digest('hex');
+}
+
+/** applyLayers unpacks layer blobs from the store onto dir, in order (image-spec layer.md). Layers from
+ * our own store keep setuid bits and owners: they are the image's, and RUN steps run them contained. */
+export async function applyLayers(store: Store, layers: Descriptor[], dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const l of layers) {
+    await applyLayer(dir, store.blobs.open(l.digest), { keepSetid: true, preserveOwnership: isRoot, allowDevices: isRoot });
+  }
+}
+
+/** copyTree copies a root filesystem with everything in it (owners, modes, links, xattrs): cp -a, reflinks where possible. */
+export function copyTree(src: string, dst: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cp = spawn('cp', ['-a', '--reflink=auto', src + '/.', dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    cp.stderr.on('data', (d) => (err += d));
+    cp.on('error', reject);
+    cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying ${src} failed: ${err.trim()}`))));
+  });
+}
+
+/** SnapshotCache keeps unpacked base filesystems (one per layer chain) to clone from, so a base image is
+ * unpacked once, not on every build. Snapshots are read-only templates; builds work on copies. */
+export class SnapshotCache {
+  readonly dir: string;
+  constructor(readonly store: Store) {
+    this.dir = join(store.home, 'snapshots');
+  }
+
+  /** ensure unpacks a chain of layers (a base image) into a snapshot once; later checkouts clone it. */
+  async ensure(layers: Descriptor[]): Promise<void> {
+    if (layers.length === 0) return;
+    const snap = join(this.dir, chainKey(layers));
+    if (await exists(snap)) return;
+    await mkdir(this.dir, { recursive: true });
+    const tmp = tempName(this.dir, 'unpack');
+    try {
+      await applyLayers(this.store, layers, tmp);
+      await rename(tmp, snap).catch(async (e) => {
+        // Another build unpacked the same chain first: theirs is as good as ours.
+        if (!(await exists(snap))) throw e;
+        await rm(tmp, { recursive: true, force: true });
+      });
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** checkout fills dst with the filesystem of the given layers: a clone of the longest snapshotted
+   * prefix of the chain, then the remaining layers unpacked on top. */
+  async checkout(layers: Descriptor[], dst: string): Promise<{ cloned: number; applied: number }> {
+    await mkdir(dst, { recursive: true });
+    for (let n = layers.length; n > 0; n--) {
+      const snap = join(this.dir, chainKey(layers.slice(0, n)));
+      if (await exists(snap)) {
+        await copyTree(snap, dst);
+        await applyLayers(this.store, layers.slice(n), dst);
+        return { cloned: n, applied: layers.length - n };
+      }
+    }
+    await applyLayers(this.store, layers, dst);
+    return { cloned: 0, applied: layers.length };
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

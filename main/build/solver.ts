@@ -1,0 +1,667 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, posix, resolve as resolvePath } from 'node:path';
+import type { BuildRequestParams, BuildResult, BuildStageState, BuildStatusEvent, BuildStepState } from '../../preload/contract.ts';
+import { ArgScope, type StageArgs } from '../dockerfile/instructions/args.ts';
+import { DockerfileError } from '../dockerfile/instructions/errors.ts';
+import { SCRATCH, stageDependencies, type StageRef } from '../dockerfile/instructions/graph.ts';
+import { parseStages, type ParsedStages } from '../dockerfile/instructions/stages.ts';
+import type { CopyInstruction, AddInstruction, RunInstruction, Stage, StageInstruction, WorkdirInstruction } from '../dockerfile/instructions/types.ts';
+import type { Change } from '../layer/diff.ts';
+import type { ImageConfig } from '../oci/config.ts';
+import type { Digest } from '../oci/digest.ts';
+import { hostPlatform } from '../oci/platform.ts';
+import { writeImage } from '../store/image-writer.ts';
+import type { Lease, Store } from '../store/store.ts';
+import { serializeError, StrataError } from '../util/errors.ts';
+import { secureJoin } from '../util/secure-join.ts';
+import { BuildCache, missReason, stepKey, type CachedLayer, type StepInputs } from './cache.ts';
+import { applyMetadata, commandArgv, createdBy, DEFAULT_PATH, DEFAULT_SHELL, resolveWorkdir, setEnv } from './config-ops.ts';
+import { BuildContext, type SourceFile } from './context.ts';
+import { copyInto, type CopySource } from './copy.ts';
+import { BuildError } from './errors.ts';
+import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
+import { applyLayers, SnapshotCache } from './rootfs.ts';
+import { resolveUser } from './users.ts';
+import { runStep, type RunMountSpec } from './run-step.ts';
+import { BuildStatus } from './status.ts';
+
+export interface BuildHooks {
+  buildId?: string;
+  onStatus?: (e: BuildStatusEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** One stage while it runs: the image so far, its cache key chain, and (lazily) its root filesystem. */
+interface StageRun {
+  stage: Stage;
+  config: ImageConfig;
+  layers: CachedLayer[];
+  key: string;
+  args: StageArgs;
+  argNames: Set<string>;
+  shell: string[];
+  cmdSet: boolean;
+  exported: boolean;
+  /** The materialized root filesystem, current up to the last step; null until a step needs it. */
+  rootfs: string | null;
+  /** Whether some step of this stage (or what it builds on) was rebuilt rather than taken from the cache. */
+  rebuilt: boolean;
+  lastChange: string | null;
+}
+
+const EPOCH_ISO = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+/** Builder runs one build: Dockerfile → stages → steps → layers → image, with a content-based cache. */
+class Builder {
+  readonly id: string;
+  readonly status: BuildStatus;
+  readonly cache: BuildCache;
+  readonly snapshots: SnapshotCache;
+  readonly tmp: string;
+  readonly started = Date.now();
+  private readonly abort = new AbortController();
+  private readonly results = new Map<number, Promise<StageRun>>();
+  private readonly inputs: Record<string, StepInputs> = {};
+  private previous: Record<string, StepInputs> = {};
+  private parsed!: ParsedStages;
+  private scope!: ArgScope;
+  private deps!: Map<number, Set<StageRef>>;
+  private ctx!: BuildContext;
+  private lease!: Lease;
+  private file = 'Dockerfile';
+  private identity = '';
+  private sourceDateEpoch = 0;
+  private cachedSteps = 0;
+  private fsSteps = 0;
+  private counter = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly req: BuildRequestParams,
+    readonly hooks: BuildHooks,
+  ) {
+    this.id = hooks.buildId ?? randomBytes(8).toString('hex');
+    this.status = new BuildStatus(this.id, (e) => hooks.onStatus?.(e));
+    this.cache = new BuildCache(store);
+    this.snapshots = new SnapshotCache(store);
+    this.tmp = join(store.tmpDir, `build-${process.pid}-${this.id}`);
+    hooks.signal?.addEventListener('abort', () => this.abort.abort(hooks.signal?.reason), { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  async run(): Promise<BuildResult> {
+    try {
+      const result = await this.execute();
+      this.status.finish({ ok: true, value: result });
+      return result;
+    } catch (e) {
+      // Our own abort (one stage failed) stops the others; only the caller's signal means "cancelled".
+      const err = this.hooks.signal?.aborted && !(e instanceof BuildError && e.code === 'BUILD_CANCELLED') ? new BuildError('BUILD_CANCELLED', 'build cancelled') : e;
+      for (const s of this.status.steps.values()) if (s.status === 'running' || s.status === 'queued') this.status.step(s.id, { status: 'cancelled', endedAt: s.status === 'running' ? Date.now() : null });
+      for (const s of this.status.stages) if (s.status === 'running' || s.status === 'queued') this.status.stage(s.index, { status: 'cancelled' });
+      this.status.finish({ ok: false, error: serializeError(err) });
+      throw err;
+    } finally {
+      await this.lease?.release();
+      await rm(this.tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async execute(): Promise<BuildResult> {
+    const contextDir = resolvePath(this.req.contextDir);
+    const dockerfilePath = this.req.dockerfile ? (isAbsolute(this.req.dockerfile) ? this.req.dockerfile : join(contextDir, this.req.dockerfile)) : join(contextDir, 'Dockerfile');
+    this.file = this.req.dockerfile ?? 'Dockerfile';
+    let text: string;
+    try {
+      if (!statSync(contextDir).isDirectory()) throw new Error('not a directory');
+    } catch {
+      throw new BuildError('BUILD_CONTEXT', `build context "${this.req.contextDir}" is not a directory`);
+    }
+    try {
+      text = readFileSync(dockerfilePath, 'utf8');
+    } catch {
+      throw new BuildError('BUILD_CONTEXT', `cannot read Dockerfile ${dockerfilePath}`, { file: dockerfilePath });
+    }
+    this.identity = `${contextDir}\n${dockerfilePath}\n${this.req.target ?? ''}`;
+    this.parsed = parseStages(text, { file: this.file });
+    const buildArgs = this.req.buildArgs ?? {};
+    this.sourceDateEpoch = Number(buildArgs.SOURCE_DATE_EPOCH ?? process.env.SOURCE_DATE_EPOCH ?? 0) || 0;
+    this.scope = ArgScope.create(this.parsed.metaArgs, { buildArgs, escapeToken: this.parsed.escapeToken, file: this.file });
+    this.deps = stageDependencies(this.parsed.stages, { scope: this.scope, file: this.file });
+    const stages = this.parsed.stages;
+    let target = stages[stages.length - 1] as Stage;
+    if (this.req.target) {
+      const t = stages.find((s) => s.name === this.req.target!.toLowerCase());
+      if (!t) throw new BuildError('BUILD_INVALID', `target stage "${this.req.target}" could not be found (stages: ${stages.map((s) => s.name ?? s.index).join(', ')})`);
+      target = t;
+    }
+    // Stages the target needs (through FROM, COPY --from, RUN --mount from=), and those whose layers it carries.
+    const needed = new Set<number>();
+    const visit = (i: number) => {
+      if (needed.has(i)) return;
+      needed.add(i);
+      for (const d of this.deps.get(i) ?? []) if (typeof d === 'number') visit(d);
+    };
+    visit(target.index);
+    const exported = new Set<number>();
+    for (let i: number | undefined = target.index; i !== undefined; ) {
+      exported.add(i);
+      const from: StageRef | undefined = [...(this.deps.get(i) ?? [])].find((d) => typeof d === 'number' && this.isFromDep(i as number, d));
+      i = typeof from === 'number' ? from : undefined;
+    }
+    this.initStatus(target.index, needed);
+    this.ctx = await BuildContext.open(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') });
+    this.previous = await this.cache.previousInputs(this.identity);
+    this.lease = await this.store.lease(`build-${this.id}`);
+    await mkdir(this.tmp, { recursive: true });
+
+    for (const s of stages) if (needed.has(s.index)) this.stageResult(s.index, exported.has(s.index));
+    const final = await this.stageResult(target.index, true);
+    // Every stage the target needed must have finished (and any failure surfaced) before the image is written.
+    await Promise.all([...needed].map((i) => this.stageResult(i, exported.has(i))));
+
+    const layers: CachedLayer[] = [];
+    for (const l of final.layers) layers.push(await this.exportable(l));
+    const config: ImageConfig = {
+      ...final.config,
+      created: EPOCH_ISO(this.sourceDateEpoch),
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },
+    };
+    delete (config as Record<string, unknown>).container_config;
+    const { descriptor, configDescriptor } = await writeImage(this.store, config, layers.map((l) => l.descriptor), this.req.tags ?? []);
+    await this.cache.saveInputs(this.identity, this.inputs);
+    await this.ctx.saveHashCache();
+    return {
+      digest: descriptor.digest,
+      configDigest: configDescriptor.digest,
+      references: (this.req.tags ?? []).map((t) => this.normalizeTag(t)),
+      cachedSteps: this.cachedSteps,
+      fsSteps: this.fsSteps,
+      durationMs: Date.now() - this.started,
+    };
+  }
+
+  private normalizeTag(t: string): string {
+    // Store.addImage already validated it; this only reports the normalized form.
+    return (this.store.constructor as typeof import('../store/store.ts').Store).normalizeReference(t);
+  }
+
+  private isFromDep(stage: number, dep: StageRef): boolean {
+    const s = this.parsed.stages[stage] as Stage;
+    const base = this.scope.expandFrom(s.from, { file: this.file }).instruction.baseName;
+    return typeof dep === 'number' && (this.parsed.stages[dep] as Stage).name === base;
+  }
+
+  private stepId(stage: number, i: number): string {
+    return `${stage}.${i}`;
+  }
+
+  private initStatus(target: number, needed: Set<number>): void {
+    const stages: BuildStageState[] = [];
+    const steps: BuildStepState[] = [];
+    for (const s of this.parsed.stages) {
+      stages.push({
+        index: s.index,
+        name: s.name ?? null,
+        base: s.baseName,
+        dependsOn: [...(this.deps.get(s.index) ?? [])].filter((d): d is number => typeof d === 'number'),
+        needed: needed.has(s.index),
+        target: s.index === target,
+        status: needed.has(s.index) ? 'queued' : 'skipped',
+      });
+      const all = [s.from, ...s.instructions];
+      all.forEach((inst, i) => {
+        steps.push({
+          id: this.stepId(s.index, i),
+          stage: s.index,
+          index: i,
+          kind: inst.kind,
+          instruction: inst.original,
+          startLine: inst.loc.startLine,
+          endLine: inst.loc.endLine,
+          fsStep: ['FROM', 'COPY', 'ADD', 'RUN', 'WORKDIR'].includes(inst.kind),
+          status: 'queued',
+          startedAt: null,
+          endedAt: null,
+          cacheKey: null,
+          missReason: null,
+          layer: null,
+          error: null,
+        });
+      });
+    }
+    this.status.init(stages, steps);
+  }
+
+  private stageResult(index: number, exported: boolean): Promise<StageRun> {
+    let p = this.results.get(index);
+    if (!p) {
+      p = this.runStage(index, exported);
+      p.catch(() => this.abort.abort()); // one failed stage stops the others
+      this.results.set(index, p);
+    }
+    return p;
+  }
+
+  private checkCancelled(): void {
+    if (this.signal.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
+  }
+
+  private where(inst: { loc: { startLine: number; endLine: number } }): string {
+    return `${this.file}:${inst.loc.startLine}`;
+  }
+
+  private async runStage(index: number, exported: boolean): Promise<StageRun> {
+    const stage = this.parsed.stages[index] as Stage;
+    // Wait for every stage this one reads (FROM <stage>, COPY --from, RUN --mount from=).
+    for (const d of this.deps.get(index) ?? []) if (typeof d === 'number') await this.stageResult(d, false);
+    this.checkCancelled();
+    this.status.stage(index, { status: 'running' });
+    const fromId = this.stepId(index, 0);
+    this.status.step(fromId, { status: 'running', startedAt: Date.now() });
+    let run: StageRun;
+    try {
+      run = await this.from(stage, exported);
+    } catch (e) {
+      this.failStep(fromId, e);
+      this.status.stage(index, { status: 'failed' });
+      throw e;
+    }
+    const instructions = [...stage.instructions];
+    let i = 1;
+    for (const inst of instructions) {
+      this.checkCancelled();
+      const id = this.stepId(index, i++);
+      this.status.step(id, { status: 'running', startedAt: Date.now() });
+      try {
+        await this.step(run, inst, id);
+      } catch (e) {
+        this.failStep(id, e);
+        this.status.stage(index, { status: 'failed' });
+        throw e;
+      }
+    }
+    const stepsOfStage = [...this.status.steps.values()].filter((s) => s.stage === index && s.fsStep);
+    this.status.stage(index, { status: stepsOfStage.every((s) => s.status === 'cached') ? 'cached' : 'done' });
+    return run;
+  }
+
+  private failStep(id: string, e: unknown): void {
+    const cancelled = this.signal.aborted;
+    this.status.step(id, { status: cancelled ? 'cancelled' : 'failed', endedAt: Date.now(), error: (e as Error).message });
+  }
+
+  /** from starts a stage: a base image from the store, an earlier stage, or scratch. */
+  private async from(stage: Stage, exported: boolean): Promise<StageRun> {
+    const id = this.stepId(stage.index, 0);
+    const base = this.scope.expandFrom(stage.from, { file: this.file }).instruction.baseName;
+    const fromStage = [...(this.deps.get(stage.index) ?? [])].find((d): d is number => typeof d === 'number' && this.isFromDep(stage.index, d));
+    let run: StageRun;
+    if (fromStage !== undefined) {
+      const parent = await this.stageResult(fromStage, exported);
+      run = {
+        stage,
+        config: structuredClone(parent.config),
+        layers: [...parent.layers],
+        key: parent.key,
+        args: parent.args.fork(),
+        argNames: new Set(parent.argNames),
+        shell: [...parent.shell],
+        cmdSet: false,
+        exported,
+        rootfs: null,
+        rebuilt: parent.rebuilt,
+        lastChange: parent.rebuilt ? `stage ${parent.stage.name ?? parent.stage.index} rebuilt` : null,
+      };
+      this.status.step(id, { status: parent.rebuilt ? 'done' : 'cached', endedAt: Date.now(), cacheKey: run.key });
+    } else {
+      const platform = hostPlatform();
+      let config: ImageConfig;
+      let layers: CachedLayer[] = [];
+      let baseDigest = 'scratch';
+      if (base === SCRATCH) {
+        config = { architecture: platform.architecture, os: platform.os, config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+      } else {
+        let img;
+        try {
+          img = await this.store.resolve(base);
+        } catch (e) {
+          if (e instanceof StrataError && e.code === 'INVALID_REFERENCE') throw new DockerfileError(`invalid base image name "${base}": ${e.message}`, { loc: stage.loc, instruction: 'FROM', file: this.file });
+          throw new BuildError('BUILD_BASE_IMAGE', `${this.where(stage)}: base image "${base}" is not in the store (${(e as Error).message}); pull or load it first`, { line: stage.loc.startLine, base });
+        }
+        baseDigest = img.digest;
+        config = structuredClone(img.configDoc.config);
+        delete config.created;
+        const diffIDs = config.rootfs.diff_ids;
+        layers = img.manifest.layers.map((d, i) => ({ descriptor: d, diffID: diffIDs[i] as Digest, uncompressedSize: 0 }));
+        await this.lease.add(img.digest, img.manifest.config.digest, ...img.manifest.layers.map((l) => l.digest));
+      }
+      config.history = [...(config.history ?? [])];
+      config.config = { ...(config.config ?? {}) };
+      const inputs: StepInputs = { parentKey: '', op: 'FROM', base: baseDigest };
+      const key = stepKey(inputs);
+      this.record(id, inputs);
+      run = {
+        stage,
+        config,
+        layers,
+        key,
+        args: this.scope.stage(config.config?.Env ?? []),
+        argNames: new Set(),
+        shell: config.config?.Shell ?? [...DEFAULT_SHELL],
+        cmdSet: false,
+        exported,
+        rootfs: null,
+        rebuilt: false,
+        lastChange: null,
+      };
+      const before = this.previous[id];
+      const moved = before !== undefined && before.base !== inputs.base;
+      if (moved) run.lastChange = missReason(inputs, before, false);
+      this.status.step(id, { status: 'done', endedAt: Date.now(), cacheKey: key, missReason: moved ? run.lastChange : null });
+    }
+    // ONBUILD triggers of the base run first, as if written right after FROM (docker semantics).
+    const triggers = run.config.config?.OnBuild ?? [];
+    if (triggers.length) {
+      run.config.config = { ...run.config.config, OnBuild: null };
+      const parsed = parseStages(`FROM scratch\n${triggers.join('\n')}\n`, { file: `${this.file} (ONBUILD of ${base})` });
+      for (const inst of parsed.stages[0]?.instructions ?? []) {
+        const fake = { ...inst, loc: stage.loc } as StageInstruction;
+        await this.step(run, fake, id);
+      }
+    }
+    return run;
+  }
+
+  private record(id: string, inputs: StepInputs): void {
+    this.inputs[id] = inputs;
+  }
+
+  /** step dispatches one instruction of a stage. */
+  private async step(run: StageRun, raw: StageInstruction, id: string): Promise<void> {
+    if (raw.kind === 'ARG') {
+      const r = run.args.declare(raw);
+      for (const a of r.args) run.argNames.add(a.key);
+      this.status.step(id, { status: 'done', endedAt: Date.now() });
+      return;
+    }
+    const { instruction: inst, usedVars } = run.args.expand(raw, { file: this.file });
+    const used: Record<string, string> = {};
+    for (const v of usedVars) if (run.argNames.has(v)) used[v] = run.args.env.get(v) ?? '';
+    switch (inst.kind) {
+      case 'COPY':
+      case 'ADD':
+        return this.copyStep(run, inst, id, used);
+      case 'RUN':
+        return this.runStep(run, inst, id);
+      case 'WORKDIR':
+        return this.workdirStep(run, inst, id, used);
+      default: {
+        if (inst.kind === 'ENV') for (const kv of inst.env) run.args.setEnv(kv.key, kv.value);
+        if (inst.kind === 'SHELL') run.shell = [...inst.shell];
+        applyMetadata(run.config, inst, run.shell, run);
+        run.config.history!.push({ created: EPOCH_ISO(this.sourceDateEpoch), created_by: createdBy(inst, run.shell), comment: `${this.file}:${inst.loc.startLine}`, empty_layer: true });
+        const inputs: StepInputs = { parentKey: run.key, op: createdBy(inst, run.shell), args: used };
+        const before = this.previous[id];
+        const key = stepKey(inputs);
+        if (before && stepKey(before) !== key) run.lastChange = `line ${inst.loc.startLine} changed: ${createdBy(inst, run.shell)}`;
+        run.key = key;
+        this.record(id, inputs);
+        this.status.step(id, { status: 'done', endedAt: Date.now(), cacheKey: key });
+      }
+    }
+  }
+
+  /** fsStep is the cache protocol every filesystem step follows: key, lookup, else execute and store. */
+  private async fsStep(run: StageRun, id: string, inputs: StepInputs, historyLine: string, line: number, execute: () => Promise<{ root: string; changes: Change[] } | null>): Promise<void> {
+    this.fsSteps++;
+    const key = stepKey(inputs);
+    this.record(id, inputs);
+    const stageName = run.stage.name ?? String(run.stage.index);
+    const noCache = this.req.noCache || (this.req.noCacheFilter ?? []).map((s) => s.toLowerCase()).includes(stageName);
+    let rec = noCache ? null : await this.cache.get(key);
+    let layer: CachedLayer | null;
+    if (rec) {
+      this.cachedSteps++;
+      layer = rec.layer;
+      if (layer && run.exported && !rec.gzip && !layer.descriptor.mediaType.endsWith('gzip')) {
+        rec = { ...rec, gzip: await compressLayer(this.store, layer) };
+        await this.cache.put(rec);
+      }
+      if (layer && run.rootfs) await applyLayers(this.store, [layer.descriptor], run.rootfs);
+      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
+    } else {
+      const before = this.previous[id];
+      const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
+      this.status.step(id, { missReason: reason, cacheKey: key });
+      const out = await execute();
+      layer = out ? await storeLayer(this.store, out.root, out.changes, { compress: run.exported, sourceDateEpoch: this.sourceDateEpoch }) : null;
+      await this.cache.put({ key, layer });
+      run.rebuilt = true;
+      run.lastChange = null;
+      this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
+    }
+    if (layer) {
+      await this.lease.add(layer.descriptor.digest);
+      run.layers.push(rec?.gzip && run.exported ? rec.gzip : layer);
+    }
+    run.key = key;
+    run.config.history!.push({
+      created: EPOCH_ISO(this.sourceDateEpoch),
+      created_by: historyLine,
+      comment: `${this.file}:${line}`,
+      ...(layer ? {} : { empty_layer: true }),
+    });
+  }
+
+  /** rootfsOf materializes a stage's root filesystem (base snapshot + layers so far), once. */
+  private async rootfsOf(run: StageRun): Promise<string> {
+    if (run.rootfs) return run.rootfs;
+    const dir = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
+    await this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir);
+    run.rootfs = dir;
+    return dir;
+  }
+
+  private async workdirStep(run: StageRun, inst: WorkdirInstruction, id: string, used: Record<string, string>): Promise<void> {
+    const c = (run.config.config ??= {});
+    const path = resolveWorkdir(c.WorkingDir, inst.path);
+    c.WorkingDir = path;
+    const inputs: StepInputs = { parentKey: run.key, op: `WORKDIR ${path}`, args: used };
+    await this.fsStep(run, id, inputs, `WORKDIR ${path}`, inst.loc.startLine, async () => {
+      const root = await this.rootfsOf(run);
+      const written = this.mkdirp(root, path);
+      return written.length ? { root, changes: changesFromPaths(root, written) } : null;
+    });
+  }
+
+  private mkdirp(root: string, path: string): string[] {
+    const created: string[] = [];
+    let cur = '';
+    for (const part of posix.normalize(path).split('/').filter(Boolean)) {
+      cur += '/' + part;
+      const abs = secureJoin(root, cur);
+      try {
+        if (statSync(abs).isDirectory()) continue;
+      } catch {
+        /* missing: create */
+      }
+      mkdirSync(abs, { mode: 0o755 });
+      created.push(posix.relative(root, abs));
+    }
+    return created;
+  }
+
+  private async copyStep(run: StageRun, inst: CopyInstruction | AddInstruction, id: string, used: Record<string, string>): Promise<void> {
+    const c = (run.config.config ??= {});
+    const dest = inst.dest.startsWith('/') ? inst.dest : posix.join(c.WorkingDir || '/', inst.dest) + (inst.dest.endsWith('/') || inst.dest === '.' ? '/' : '');
+    const fromRef = inst.kind === 'COPY' ? inst.from : undefined;
+    const flags = [fromRef ? `--from=${fromRef}` : '', inst.chown ? `--chown=${inst.chown}` : '', inst.chmod ? `--chmod=${inst.chmod}` : '', ...inst.exclude.map((e) => `--exclude=${e}`)].filter(Boolean);
+    const op = [inst.kind, ...flags, ...inst.sources, ...inst.inlineSources.map((s) => `<<${s.path}`), dest].join(' ');
+    const inputs: StepInputs = { parentKey: run.key, op, args: used };
+    let sources: CopySource[] = [];
+    let sourceRoot: string | null = null;
+    if (fromRef !== undefined) {
+      // COPY --from=<stage|index|image>: read from that stage's (or image's) root filesystem.
+      const dep = [...(this.deps.get(run.stage.index) ?? [])];
+      const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : undefined;
+      const stageIdx = byIndex ?? this.parsed.stages.find((s) => s.name === fromRef.toLowerCase())?.index;
+      if (stageIdx !== undefined && dep.includes(stageIdx)) {
+        const other = await this.stageResult(stageIdx, false);
+        inputs.from = { [fromRef]: other.key };
+        sourceRoot = await this.rootfsOf(other);
+      } else {
+        const img = await this.store.resolve(fromRef).catch((e) => {
+          throw new BuildError('BUILD_BASE_IMAGE', `${this.where(inst)}: COPY --from image "${fromRef}" is not in the store (${(e as Error).message})`);
+        });
+        inputs.from = { [fromRef]: img.digest };
+        sourceRoot = join(this.tmp, `image-${img.digest.slice(7, 19)}-${this.counter++}`);
+        await this.snapshots.ensure(img.manifest.layers);
+        await this.snapshots.checkout(img.manifest.layers, sourceRoot);
+      }
+      for (const src of inst.sources) {
+        const abs = secureJoin(sourceRoot, src);
+        try {
+          statSync(abs);
+        } catch {
+          throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} --from=${fromRef} ${src}: not found in ${fromRef}`, { line: inst.loc.startLine, source: src });
+        }
+        sources.push({ abs, name: src });
+      }
+    } else {
+      const files: SourceFile[] = [];
+      for (const src of inst.sources) {
+        if (/^https?:\/\//.test(src)) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: ADD from a URL is not supported yet`, { line: inst.loc.startLine });
+        const matches = this.ctx.match(src);
+        if (matches.length === 0) {
+          throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} ${src}: not found in the build context${/[*?[]/.test(src) ? ' (no file matches the pattern)' : ' (or excluded by .dockerignore)'}`, { line: inst.loc.startLine, source: src });
+        }
+        for (const m of matches) {
+          files.push(...(await this.ctx.sourceFiles(m)));
+          sources.push(m.type === 'dir' ? { abs: m.abs, name: m.rel, entries: this.ctx.walkUnder(m.rel).map((e) => (m.rel ? e.rel.slice(m.rel.length + 1) : e.rel)) } : { abs: m.abs, name: m.rel });
+        }
+      }
+      inputs.files = files;
+    }
+    if (inst.inlineSources.length) {
+      const dir = join(this.tmp, `inline-${this.counter++}`);
+      await mkdir(dir, { recursive: true });
+      for (const s of inst.inlineSources) {
+        writeFileSync(join(dir, posix.basename(s.path)), s.data, { mode: 0o644 });
+        sources.push({ abs: join(dir, posix.basename(s.path)), name: s.path });
+      }
+      inputs.op += ' ' + createHash('sha256').update(inst.inlineSources.map((s) => s.data).join('\0')).digest('hex');
+    }
+    await this.fsStep(run, id, inputs, `${inst.kind} ${[...inst.sources, ...inst.inlineSources.map((s) => s.path)].join(' ')} ${dest}`.replace(/\s+/g, ' '), inst.loc.startLine, async () => {
+      const root = await this.rootfsOf(run);
+      let uid = 0;
+      let gid = 0;
+      if (inst.chown) ({ uid, gid } = resolveUser(root, inst.chown, { groupDefaultsToUid: true }));
+      const mode = inst.chmod ? parseInt(inst.chmod, 8) : undefined;
+      if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: invalid --chmod=${inst.chmod}: expected octal permissions`);
+      const written = copyInto(root, sources, dest, { uid, gid, ...(mode !== undefined ? { mode } : {}), exclude: inst.exclude });
+      return { root, changes: changesFromPaths(root, written) };
+    });
+    sources = [];
+  }
+
+  private async runStep(run: StageRun, inst: RunInstruction, id: string): Promise<void> {
+    const c = (run.config.config ??= {});
+    let argv = commandArgv(inst.cmd, run.shell);
+    // RUN <<EOF: the heredoc is the script the shell runs (BuildKit: a lone heredoc as the command).
+    if (inst.cmd.form === 'shell' && inst.heredocs.length && /^<<-?["']?\w+["']?$/.test(inst.cmd.command.trim())) {
+      const doc = inst.heredocs[0]!;
+      argv = doc.data.startsWith('#!') ? ['/bin/sh', '-c', doc.data] : [...run.shell, doc.data];
+    }
+    const env = new Map<string, string>();
+    for (const [k, v] of run.args.env) env.set(k, v);
+    if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH.slice(5));
+    for (const [k, v] of this.scope.proxyEnv()) if (!env.has(k)) env.set(k, v);
+    const envList = [...env].map(([k, v]) => `${k}=${v}`);
+    const args: Record<string, string> = {};
+    for (const n of run.argNames) if (run.args.env.has(n)) args[n] = run.args.env.get(n) as string;
+    const mounts: RunMountSpec[] = [];
+    const files: SourceFile[] = [];
+    for (const m of inst.mounts) {
+      if (m.type === 'bind' && !m.from) {
+        const src = m.source ?? '.';
+        const matches = this.ctx.match(src);
+        if (!matches.length) throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: RUN --mount=type=bind source ${src}: not found in the build context`);
+        for (const e of matches) files.push(...(await this.ctx.sourceFiles(e)));
+        mounts.push({ type: 'bind', source: (matches[0] as { abs: string }).abs, target: m.target ?? '/', readonly: !m.readOnly ? false : true });
+      } else if (m.type === 'bind' && m.from) {
+        const idx = this.parsed.stages.find((s) => s.name === m.from!.toLowerCase())?.index;
+        let root: string;
+        if (idx !== undefined) root = await this.rootfsOf(await this.stageResult(idx, false));
+        else {
+          const img = await this.store.resolve(m.from);
+          root = join(this.tmp, `mount-${this.counter++}`);
+          await this.snapshots.checkout(img.manifest.layers, root);
+        }
+        mounts.push({ type: 'bind', source: secureJoin(root, m.source ?? '/'), target: m.target ?? '/', readonly: m.readOnly });
+      } else if (m.type === 'cache') {
+        const cacheId = m.id ?? m.target ?? '';
+        const dir = join(this.store.home, 'cache', 'mounts', createHash('sha256').update(cacheId).digest('hex').slice(0, 32));
+        await mkdir(dir, { recursive: true });
+        mounts.push({ type: 'bind', source: dir, target: m.target ?? '/', readonly: m.readOnly, ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.mode !== undefined ? { mode: m.mode } : {}) });
+      } else if (m.type === 'secret') {
+        const secretId = m.id ?? posix.basename(m.target ?? '');
+        const secret = (this.req.secrets ?? []).find((s) => s.id === secretId);
+        if (!secret) {
+          if (m.required) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: secret "${secretId}" is required but was not given (strata build --secret id=${secretId},src=FILE)`);
+          continue;
+        }
+        mounts.push({ type: 'secret', source: resolvePath(secret.src), target: m.target ?? `/run/secrets/${secretId}`, readonly: true, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.env ? { env: m.env } : {}) });
+      } else if (m.type === 'tmpfs') {
+        mounts.push({ type: 'tmpfs', target: m.target ?? '/tmp', readonly: false });
+      } else {
+        throw new BuildError('BUILD_INVALID', `${this.where(inst)}: RUN --mount=type=${m.type} is not supported`);
+      }
+    }
+    const network = inst.network === 'none' ? 'none' : this.req.network === 'none' ? 'none' : 'host';
+    // The cache key never holds secret values: only the mount spec (id and target).
+    const op = JSON.stringify({ run: argv, mounts: inst.mounts.map((m) => m.spec), network, user: c.User ?? '', cwd: c.WorkingDir ?? '/', env: envList.filter((e) => !Object.hasOwn(args, e.split('=')[0] as string)) });
+    const inputs: StepInputs = { parentKey: run.key, op, args, ...(files.length ? { files } : {}) };
+    await this.fsStep(run, id, inputs, createdBy(inst, run.shell), inst.loc.startLine, async () => {
+      const lower = await this.rootfsOf(run);
+      const upper = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
+      const result = await runStep({
+        lower,
+        upper,
+        argv,
+        env: envList,
+        cwd: c.WorkingDir || '/',
+        user: c.User || '',
+        network,
+        mounts,
+        signal: this.signal,
+        onOutput: (stream, line) => this.status.log(id, stream, line),
+      });
+      if (result.exitCode !== 0) {
+        throw new BuildError('BUILD_STEP_FAILED', `${this.where(inst)}: RUN ${inst.original.replace(/^RUN\s+/i, '').slice(0, 120)}: ${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}`, { line: inst.loc.startLine, exitCode: result.exitCode, lastOutput: result.lastLines });
+      }
+      await rm(lower, { recursive: true, force: true });
+      run.rootfs = upper;
+      return { root: upper, changes: result.changes };
+    });
+  }
+
+  /** exportable returns a layer in the form an image carries (gzip), compressing an intermediate one once. */
+  private async exportable(l: CachedLayer): Promise<CachedLayer> {
+    if (l.descriptor.mediaType.endsWith('gzip') || l.descriptor.mediaType.endsWith('zstd')) return l;
+    const gz = await compressLayer(this.store, l);
+    await this.lease.add(gz.descriptor.digest);
+    return gz;
+  }
+}
+
+/** runBuild builds an image from a context folder and a Dockerfile, as `docker build` does. */
+export async function runBuild(store: Store, req: BuildRequestParams, hooks: BuildHooks = {}): Promise<BuildResult> {
+  return new Builder(store, req, hooks).run();
+}
+

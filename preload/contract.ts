@@ -173,6 +173,29 @@ export interface BuildRequestParams {
   network?: 'default' | 'none';
 }
 
+/** What the editor and the build form need to know about a Dockerfile. */
+export interface DockerfileAnalysis {
+  ok: boolean;
+  stages: {
+    index: number;
+    name: string | null;
+    base: string;
+    startLine: number;
+    dependsOn: number[];
+    edges: { ref: number | string; via: 'FROM' | 'COPY --from' | 'RUN --mount'; line: number }[];
+    instructions: number;
+  }[];
+  args: { name: string; defaultValue: string | null }[];
+  problems: { line: number; endLine: number; severity: 'error' | 'warning'; message: string }[];
+}
+
+export interface BuildContextInfo {
+  contextDir: string;
+  dockerfile: string;
+  exists: boolean;
+  text: string;
+}
+
 /** EngineApi is implemented by main/service/engine.ts and called by every door (window, browser, CLI). */
 export interface EngineApi {
   listImages(params: Record<string, never>): Promise<ImageSummary[]>;
@@ -187,6 +210,11 @@ export interface EngineApi {
   /** build starts a build; its progress arrives as 'build/status' events with this id. */
   build(params: BuildRequestParams): Promise<{ buildId: string }>;
   cancelBuild(params: { buildId: string }): Promise<{ cancelled: boolean }>;
+  /** openContext reads a context folder's Dockerfile (default name Dockerfile) for the editor. */
+  openContext(params: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo>;
+  /** saveDockerfile writes the editor's text back (only inside the context folder). */
+  saveDockerfile(params: { contextDir: string; dockerfile: string; text: string }): Promise<{ saved: true }>;
+  analyzeDockerfile(params: { text: string }): Promise<DockerfileAnalysis>;
 }
 
 export type EngineMethod = keyof EngineApi;
@@ -206,6 +234,9 @@ export const ENGINE_METHODS = [
   'version',
   'build',
   'cancelBuild',
+  'openContext',
+  'saveDockerfile',
+  'analyzeDockerfile',
 ] as const satisfies readonly EngineMethod[];
 
 /** EngineEvents are pushed from main to every window. */

@@ -30,6 +30,9 @@ export const PARAMS = {
     })
     .strict(),
   cancelBuild: z.object({ buildId: z.string().min(1).max(64) }).strict(),
+  openContext: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096).optional() }).strict(),
+  saveDockerfile: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096), text: z.string().max(1 << 20) }).strict(),
+  analyzeDockerfile: z.object({ text: z.string().max(1 << 20) }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export class InvalidRequestError extends StrataError {

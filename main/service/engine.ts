@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type {
+  BuildContextInfo,
   BuildRequestParams,
+  DockerfileAnalysis,
   EngineApi,
   HistoryView,
   ImageDetail,
@@ -14,7 +16,12 @@ import type {
   TagResult,
 } from '../../preload/contract.ts';
 import type { ContainerConfig } from '../oci/config.ts';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath, sep } from 'node:path';
+import { analyzeDockerfile } from '../build/analyze.ts';
 import { parseDockerRef } from '../oci/reference.ts';
+import { StrataError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs-atomic.ts';
 import { layerInfo } from '../store/layer-writer.ts';
 import type { Image, Store } from '../store/store.ts';
 import { computeUsage, type UsageReport } from '../store/usage.ts';
@@ -150,9 +157,37 @@ export class Engine implements EngineApi {
     return { cancelled: true };
   }
 
+  async openContext({ contextDir, dockerfile }: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo> {
+    const dir = resolvePath(contextDir);
+    const st = await stat(dir).catch(() => null);
+    if (!st?.isDirectory()) throw new StrataError('BUILD_CONTEXT', `"${contextDir}" is not a folder`);
+    const rel = dockerfile ?? 'Dockerfile';
+    const file = insideContext(dir, rel);
+    const text = await readFile(file, 'utf8').catch(() => null);
+    return { contextDir: dir, dockerfile: rel, exists: text !== null, text: text ?? '' };
+  }
+
+  async saveDockerfile({ contextDir, dockerfile, text }: { contextDir: string; dockerfile: string; text: string }): Promise<{ saved: true }> {
+    const dir = resolvePath(contextDir);
+    if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new StrataError('BUILD_CONTEXT', `"${contextDir}" is not a folder`);
+    await writeFileAtomic(insideContext(dir, dockerfile), text);
+    return { saved: true };
+  }
+
+  async analyzeDockerfile({ text }: { text: string }): Promise<DockerfileAnalysis> {
+    return analyzeDockerfile(text);
+  }
+
   async version() {
     return { version: STRATA_VERSION, home: this.store.home, mode: this.mode };
   }
+}
+
+/** insideContext resolves a Dockerfile path that must stay inside the context folder. */
+function insideContext(dir: string, rel: string): string {
+  const file = resolvePath(dir, rel);
+  if (file !== dir && !file.startsWith(dir + sep)) throw new StrataError('BUILD_CONTEXT', `the Dockerfile "${rel}" must be inside the context folder`);
+  return file;
 }
 
 function summarize(img: Image, usage: UsageReport): ImageSummary {

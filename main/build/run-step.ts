@@ -50,7 +50,7 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
   unlinkSync(marker);
   const lastLines: string[] = [];
   // Loaded on first RUN: builds without RUN never touch the sandbox.
-  const { runInSandbox } = await import('../sandbox/index.ts');
+  const { runInSandbox } = await import('../sandbox/bwrap-root.ts');
   const r = await runInSandbox({
     rootfs: o.upper,
     argv: o.argv,
@@ -75,7 +75,8 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
     },
   });
   if (r.exitCode !== 0) return { exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}), changes: [], lastLines };
-  removeMountStubs(o.lower, o.upper, o.mounts.map((m) => m.target));
+  // The sandbox's own mount points (and the network files it binds) are not the step's doing either.
+  removeMountStubs(o.lower, o.upper, [...o.mounts.map((m) => m.target), '/proc', '/dev', '/etc/resolv.conf', '/etc/hosts']);
   const changes = await diffTrees(o.lower, o.upper, { unchangedBefore });
   return { exitCode: 0, changes, lastLines };
 }

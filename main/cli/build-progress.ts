@@ -29,10 +29,13 @@ export class PlainProgress {
 
   handle(e: BuildStatusEvent): void {
     for (const s of e.stages ?? []) this.stageNames.set(s.index, s.name ?? `stage-${s.index}`);
+    for (const s of e.steps ?? []) this.steps.set(s.id, s);
+    // Log lines first: they were written before the status changes that close this batch.
+    for (const l of e.logs ?? []) this.write(`#${this.num(l.stepId)} ${l.line}\n`);
     for (const s of e.steps ?? []) {
       const prev = this.printed.get(s.id);
-      this.steps.set(s.id, s);
       if (s.status === 'queued' || prev === s.status) continue;
+      if (s.status === 'cancelled' && (!prev || prev === 'queued')) continue; // never started
       const n = this.num(s.id);
       if (!prev || prev === 'queued') this.write(`#${n} ${label(s, this.steps, this.stageNames)}\n`);
       if (s.missReason && prev !== 'running' && s.status !== 'cached') this.write(`#${n} cache miss: ${s.missReason}\n`);
@@ -42,7 +45,6 @@ export class PlainProgress {
       else if (s.status === 'cancelled') this.write(`#${n} CANCELED\n`);
       this.printed.set(s.id, s.status);
     }
-    for (const l of e.logs ?? []) this.write(`#${this.num(l.stepId)} ${l.line}\n`);
     if (e.result?.ok) {
       const r = e.result.value;
       this.write(`#${this.next} writing image ${r.digest} done (${r.cachedSteps}/${r.fsSteps} steps cached, ${(r.durationMs / 1000).toFixed(1)}s)\n`);

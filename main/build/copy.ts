@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, constants, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync as chownFs, constants, copyFileSync, lchownSync as lchownFs, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { posix } from 'node:path';
 import { PatternMatcher } from '../dockerfile/ignore/pattern-matcher.ts';
 import { secureJoin } from '../util/secure-join.ts';
@@ -31,6 +31,12 @@ export interface CopyOptions {
 export function copyInto(rootfs: string, sources: CopySource[], dest: string, opts: CopyOptions = {}): string[] {
   const uid = opts.uid ?? 0;
   const gid = opts.gid ?? 0;
+  // Rootless: the caller is root inside the image (see layer.ts), so its own files need no chown; other
+  // owners cannot be given without subordinate ids.
+  const rootless = typeof process.getuid === 'function' && process.getuid() !== 0;
+  if (rootless && (uid !== 0 || gid !== 0)) throw new BuildError('BUILD_INVALID', `--chown=${uid}:${gid} needs Strata to run as root`);
+  const lchownSync = rootless ? () => {} : lchownFs;
+  const chownSync = rootless ? () => {} : chownFs;
   const written = new Set<string>();
   const exclude = opts.exclude?.length ? new PatternMatcher(opts.exclude) : null;
   const destIsDir = dest.endsWith('/') || sources.length > 1 || isDirIn(rootfs, dest);

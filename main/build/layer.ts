@@ -10,6 +10,11 @@ import { GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
 import type { Store } from '../store/store.ts';
 import type { CachedLayer } from './cache.ts';
 
+/** Without root, the sandbox maps the caller to root (a single-id user namespace): files the caller owns
+ * on disk are root's in the image. */
+const ROOTLESS = typeof process.getuid === 'function' && process.getuid() !== 0;
+const rootlessIds = (uid: number, gid: number) => ({ uid: uid === process.getuid!() ? 0 : uid, gid: gid === process.getgid!() ? 0 : gid });
+
 /** comparePaths orders root-relative paths as layers list them: segment by segment, parents first. */
 export function comparePaths(a: string, b: string): number {
   const as = a.split('/');
@@ -38,7 +43,7 @@ export async function storeLayer(store: Store, root: string, changes: Change[], 
   if (changes.length === 0) return null;
   const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9 }) : new PassThrough({ highWaterMark: 1 << 20 });
   const writing = store.blobs.write(out);
-  const [tar, blob] = await Promise.all([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp' }), writing]);
+  const [tar, blob] = await Promise.all([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) }), writing]);
   await recordLayerInfo(store, blob.digest, { diffID: tar.diffID, uncompressedSize: tar.size });
   return {
     descriptor: { mediaType: opts.compress ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: blob.digest, size: blob.size },

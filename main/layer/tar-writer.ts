@@ -17,6 +17,8 @@ export interface LayerTarOptions {
   /** 'clamp' (default): mtimes newer than sourceDateEpoch become it, older ones stay (BuildKit's
    * rewrite-timestamp). 'set': every entry gets sourceDateEpoch. */
   timestamps?: 'clamp' | 'set';
+  /** Maps on-disk owners to the ids the layer records (a rootless build: the caller's uid is root inside). */
+  mapIds?: (uid: number, gid: number) => { uid: number; gid: number };
 }
 
 export interface LayerTarResult {
@@ -127,11 +129,12 @@ class EntryWriter {
 
   private async entry(path: string, meta: FileMeta, linkTo: string | undefined): Promise<void> {
     const abs = join(this.root, path);
+    const ids = this.opts.mapIds ? this.opts.mapIds(meta.uid, meta.gid) : { uid: meta.uid, gid: meta.gid };
     const header: tar.Header = {
       name: meta.type === 'dir' ? `${path}/` : path,
       mode: meta.mode | KEEP_MODE,
-      uid: meta.uid,
-      gid: meta.gid,
+      uid: ids.uid,
+      gid: ids.gid,
       uname: '',
       gname: '',
       size: 0,
@@ -142,7 +145,7 @@ class EntryWriter {
       devminor: 0,
     };
     const pax: Record<string, string> = {};
-    setNumbers(header, pax, meta.uid, meta.gid, this.mtime(meta));
+    setNumbers(header, pax, ids.uid, ids.gid, this.mtime(meta));
     if (linkTo !== undefined) {
       header.type = 'link';
       header.linkname = linkTo;

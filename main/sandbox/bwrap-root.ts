@@ -3,7 +3,7 @@
 // owned by that uid on disk. Used by RUN steps and `strata run`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { secureJoin } from '../util/secure-join.ts';
@@ -58,6 +58,25 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** Where the user-switching tool is mounted inside the sandbox: /dev is the sandbox's own tmpfs, so
+ * nothing of it reaches the image's filesystem. */
+const TOOL_DIR = '/dev/.strata-tools';
+
+let setpriv: { loader: string; files: string[] } | null = null;
+
+/** setprivTool finds util-linux's setpriv and the shared libraries it needs (ldd), to run it inside any
+ * image through the host's dynamic loader: the image needs no tool of its own to switch users. */
+function setprivTool(): { loader: string; files: string[] } {
+  if (setpriv) return setpriv;
+  const bin = '/usr/bin/setpriv';
+  if (!existsSync(bin)) throw new SandboxError('SANDBOX_UNAVAILABLE', 'USER needs setpriv (util-linux) on the host', { reason: 'no /usr/bin/setpriv' });
+  const out = spawnSync('ldd', [bin], { encoding: 'utf8' }).stdout ?? '';
+  const libs = [...out.matchAll(/=>\s*(\S+)\s*\(/g)].map((m) => m[1] as string);
+  const loader = /^\s*(\/\S*ld-linux\S*)\s*\(/m.exec(out)?.[1];
+  if (!loader) throw new SandboxError('SANDBOX_UNAVAILABLE', 'cannot find the dynamic loader setpriv needs', { reason: out });
+  return (setpriv = { loader, files: [bin, loader, ...libs] });
+}
+
 /** ensureMountPoint creates a mount target (and its parents) inside rootfs if it is missing. */
 function ensureMountPoint(rootfs: string, target: string, kind: 'dir' | 'file'): void {
   const abs = secureJoin(rootfs, target);
@@ -96,7 +115,7 @@ export function runInSandbox(o: SandboxOptions): Promise<SandboxResult> {
   if (!st?.isDirectory()) return Promise.reject(new SandboxError('SANDBOX_ROOTFS_INVALID', `root filesystem ${o.rootfs} is not a directory`));
   const user = resolveUser(o.rootfs, o.user);
   const root = isRoot();
-  if (!root && user.uid !== 0) {
+  if (!root && (user.uid !== 0 || user.gid !== 0)) {
     return Promise.reject(new SandboxError('SANDBOX_USER_NOT_MAPPED', `USER ${o.user} needs subordinate ids when Strata does not run as root`, { user: o.user }));
   }
   // The working directory is created if missing, as docker does (it becomes part of the step's changes).
@@ -118,18 +137,22 @@ export function runInSandbox(o: SandboxOptions): Promise<SandboxResult> {
 
   const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', o.hostname ?? 'strata'];
   if (o.network === 'none') args.push('--unshare-net');
-  // A non-root user (or a non-root Strata) gets a user namespace that maps its id to itself.
-  const needUserns = !root || user.uid !== 0 || user.gid !== 0;
-  if (needUserns) args.push('--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid));
-  args.push('--bind', o.rootfs, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/dev/shm');
-  if (o.network === 'host') {
-    for (const f of netFiles) args.push('--ro-bind', f, f);
-  }
+  // Strata as root: the step's user is switched to inside the sandbox by the host's setpriv (real ids, so
+  // files it writes are owned by that uid on disk). Strata as a user: a user namespace maps it to root.
+  const needUserns = !root;
+  if (needUserns) args.push('--unshare-user', '--uid', '0', '--gid', '0');
+  const switchUser = root && (user.uid !== 0 || user.gid !== 0 || user.groups.length > 0);
+  // bwrap running as the step's user could not reach paths under a private home (e.g. /root/.local/share):
+  // then every host path is handed over as an open file descriptor instead (--bind-fd), opened here.
+  const bind = (flag: '--bind' | '--ro-bind', source: string, dest: string) => args.push(flag, source, dest);
+  bind('--bind', o.rootfs, '/');
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/dev/shm');
+  for (const f of netFiles) bind('--ro-bind', f, f);
   for (const m of o.mounts ?? []) {
     if (m.type === 'tmpfs') args.push('--tmpfs', m.target);
     else {
       if (!m.source || !existsSync(m.source)) throw new SandboxError('SANDBOX_MOUNT_FAILED', `mount source ${m.source ?? '(none)'} for ${m.target} does not exist`, { target: m.target });
-      args.push(m.readonly || m.type === 'secret' ? '--ro-bind' : '--bind', m.source, m.target);
+      bind(m.readonly || m.type === 'secret' ? '--ro-bind' : '--bind', m.source, m.target);
     }
   }
   args.push('--chdir', o.cwd || '/', '--clearenv');
@@ -137,13 +160,19 @@ export function runInSandbox(o: SandboxOptions): Promise<SandboxResult> {
     const eq = kv.indexOf('=');
     if (eq > 0) args.push('--setenv', kv.slice(0, eq), kv.slice(eq + 1));
   }
-  args.push('--', ...o.argv);
+  let argv = o.argv;
+  if (switchUser) {
+    const tool = setprivTool();
+    for (const f of tool.files) args.push('--ro-bind', f, `${TOOL_DIR}/${basename(f)}`);
+    const groups = user.groups.length ? ['--groups', user.groups.join(',')] : ['--clear-groups'];
+    argv = [`${TOOL_DIR}/${basename(tool.loader)}`, '--library-path', TOOL_DIR, `${TOOL_DIR}/setpriv`, '--reuid', String(user.uid), '--regid', String(user.gid), ...groups, '--', ...o.argv];
+  }
+  args.push('--', ...argv);
 
   return new Promise((resolve, reject) => {
     const child = spawn(BWRAP, args, {
       stdio: [o.stdin && o.stdin !== 'ignore' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
-      ...(needUserns && root ? { uid: user.uid, gid: user.gid } : {}),
     });
     if (o.stdin && o.stdin !== 'ignore' && child.stdin) o.stdin.pipe(child.stdin);
     let setupError = '';

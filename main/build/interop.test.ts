@@ -71,6 +71,39 @@ describe('images Strata builds are accepted by skopeo, umoci and docker', () => 
     assert.throws(() => statSync(join(rootfs, 'src')), 'nothing of the build stage');
   });
 
+  test('the seed shape (WORKDIR, COPY requirements, RUN, COPY src, EXPOSE, user, CMD) runs under docker as that user', async () => {
+    const files: Record<string, string> = {
+      Dockerfile: [
+        `FROM ${BASE}`,
+        'WORKDIR /code',
+        'COPY requirements.txt .',
+        'RUN wc -l < requirements.txt > /code/deps.count',
+        'COPY src/ ./src/',
+        'EXPOSE 8000',
+        // busybox-static has no adduser applet: add the user as adduser would.
+        'RUN echo "appuser:x:1001:1001::/home/appuser:/bin/sh" >> /etc/passwd && echo "appuser:x:1001:" >> /etc/group && mkdir -p /home/appuser && chown appuser:appuser /home/appuser',
+        'USER appuser',
+        'CMD ["sh", "-c", "echo serving $(ls src | wc -l) files with $(cat deps.count) deps as $(id -un)"]',
+      ].join('\n'),
+      'requirements.txt': 'flask\nredis\n',
+    };
+    for (let i = 0; i < 2000; i++) files[`src/mod${i}.py`] = `x = ${i}\n`;
+    const ctx = writeTree(join(t.path, 'seed'), files);
+    const r = await runBuild(store, { contextDir: ctx, tags: ['strata-test/seed:1'] });
+    const again = await runBuild(store, { contextDir: ctx, tags: ['strata-test/seed:1'] });
+    assert.equal(again.digest, r.digest);
+    assert.equal(again.cachedSteps, again.fsSteps);
+    const tar = join(t.path, 'seed.tar');
+    await saveDockerArchive(store, ['strata-test/seed:1'], tar);
+    assert.equal(dockerd.docker(['load', '-i', tar]).code, 0);
+    const run = dockerd.docker(['run', '--rm', '--network', 'none', 'strata-test/seed:1']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'serving 2000 files with 2 deps as appuser');
+    const inspect = JSON.parse(dockerd.docker(['image', 'inspect', 'strata-test/seed:1']).stdout)[0];
+    assert.equal(inspect.Config.User, 'appuser');
+    assert.deepEqual(inspect.Config.ExposedPorts, { '8000/tcp': {} });
+  });
+
   test('docker loads and runs it: output as the expected user', async () => {
     const tar = join(t.path, 'interop.tar');
     await saveDockerArchive(store, ['strata-test/interop:1'], tar);

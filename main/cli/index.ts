@@ -27,6 +27,8 @@ Commands:
         [--no-cache-filter S]... [--secret id=ID,src=FILE]... [--network none]
         [--progress auto|plain|tty|json] [-q] CONTEXT
                                 Build an image from a Dockerfile
+  run [-e K=V]... [-u USER] [-w DIR] [--entrypoint CMD] [--network none] IMAGE [CMD...]
+                                Run an image's command in the sandbox (exit code passed through)
   ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
   version                       Print the version
 
@@ -94,6 +96,8 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
         return await ui(rest, io);
       case 'build':
         return await buildCmd(rest, io);
+      case 'run':
+        return await runCmd(rest, io);
       default:
         throw new UsageError(`unknown command "${cmd}". See 'strata --help'.`);
     }
@@ -340,5 +344,46 @@ async function buildCmd(args: string[], io: Out): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runCmd(args: string[], io: Out): Promise<number> {
+  // Options end at the image name: what follows is the command, flags and all (docker run IMAGE CMD...).
+  const valued = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network']);
+  let i = 0;
+  while (i < args.length && (args[i] as string).startsWith('-')) i += valued.has((args[i] as string).split('=')[0] as string) && !(args[i] as string).includes('=') ? 2 : 1;
+  const { values } = opts(args.slice(0, i), {
+    env: { type: 'string', short: 'e', multiple: true },
+    user: { type: 'string', short: 'u' },
+    workdir: { type: 'string', short: 'w' },
+    entrypoint: { type: 'string' },
+    network: { type: 'string' },
+    rm: { type: 'boolean' },
+    interactive: { type: 'boolean', short: 'i' },
+    tty: { type: 'boolean', short: 't' },
+  });
+  const [image, ...cmd] = args.slice(i);
+  if (!image) throw new UsageError('"strata run" requires an image. See \'strata --help\'.');
+  const { runImage } = await import('../build/run-image.ts');
+  const engine = await openEngine();
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const r = await runImage(engine.store, image, {
+      ...(cmd.length ? { cmd } : {}),
+      ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint ? [values.entrypoint] : [] } : {}),
+      env: values.env ?? [],
+      ...(values.user ? { user: values.user } : {}),
+      ...(values.workdir ? { workdir: values.workdir } : {}),
+      network: values.network === 'none' ? 'none' : 'host',
+      onOutput: (stream, line) => (stream === 'stdout' ? io.out(line + '\n') : io.err(line + '\n')),
+      signal: controller.signal,
+    });
+    return r.exitCode;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }

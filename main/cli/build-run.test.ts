@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Store } from '../store/store.ts';
+import { makeBusyboxImage } from '../testing/busybox-image.ts';
+import { writeTree } from '../testing/build-fixtures.ts';
+import { strata } from '../testing/cli.ts';
+import { tempDir } from '../testing/temp.ts';
+
+describe('strata build and strata run', () => {
+  const t = tempDir();
+  const home = join(t.path, 'home');
+  let ctx: string;
+  before(async () => {
+    await makeBusyboxImage(await Store.open(home), ['strata-test/busybox:1']);
+    ctx = writeTree(join(t.path, 'ctx'), {
+      Dockerfile: 'FROM strata-test/busybox:1\nARG GREETING=hello\nWORKDIR /app\nCOPY msg.txt .\nRUN echo "$GREETING from the build" > built.txt\nENTRYPOINT ["sh", "-c"]\nCMD ["cat /app/built.txt /app/msg.txt"]\n',
+      'msg.txt': 'from the context\n',
+    });
+  });
+  after(() => t.cleanup());
+
+  test('build prints each step and the digest; a rebuild prints CACHED for every step', () => {
+    const first = strata(home, ['build', '--progress', 'plain', '-t', 'cli-built:1', ctx]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    assert.match(first.stderr, /\[stage-0 5\/7\] RUN echo "\$GREETING from the build" > built\.txt/);
+    assert.match(first.stderr, /cache miss: not built before/);
+    const second = strata(home, ['build', '--progress', 'plain', '-t', 'cli-built:1', ctx]);
+    assert.equal(second.stdout, first.stdout, 'same image digest');
+    assert.equal((second.stderr.match(/CACHED/g) ?? []).length, 3, 'WORKDIR, COPY, RUN');
+    const third = strata(home, ['build', '--progress', 'plain', '--build-arg', 'GREETING=hi', '-t', 'cli-built:1', ctx]);
+    assert.match(third.stderr, /cache miss: ARG GREETING set to hi|cache miss: ARG GREETING changed from hello to hi/);
+  });
+
+  test('build --progress json writes one status event per line', () => {
+    const r = strata(home, ['build', '--progress', 'json', ctx]);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(events[0].stages && events[0].steps, 'the first event carries the whole graph');
+    assert.equal(events.at(-1).result.ok, true);
+  });
+
+  test('build errors name the Dockerfile line, exit non-zero', () => {
+    const bad = writeTree(join(t.path, 'bad'), { Dockerfile: 'FROM strata-test/busybox:1\nRUN exit 4\n' });
+    const r = strata(home, ['build', '--progress', 'plain', bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Error: Dockerfile:2: RUN exit 4: exited with code 4/);
+  });
+
+  test('run: entrypoint + cmd, output streamed, exit code passed through, CMD replaced by arguments', () => {
+    const r = strata(home, ['run', 'cli-built:1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hi from the build\nfrom the context\n');
+    const e = strata(home, ['run', '-e', 'CODE=9', 'cli-built:1', 'echo out; echo err >&2; exit $CODE']);
+    assert.equal(e.code, 9);
+    assert.equal(e.stdout, 'out\n');
+    assert.equal(e.stderr, 'err\n');
+    const missing = strata(home, ['run', 'nope:1']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no image "nope:1"/);
+  });
+});

@@ -19,6 +19,7 @@ import { secureJoin } from '../util/secure-join.ts';
 import { BuildCache, missReason, stepKey, type CachedLayer, type StepInputs } from './cache.ts';
 import { applyMetadata, commandArgv, createdBy, DEFAULT_PATH, DEFAULT_SHELL, resolveWorkdir, setEnv } from './config-ops.ts';
 import { BuildContext, type SourceFile } from './context.ts';
+import { archiveKind, download, extractInto, type ArchiveKind } from './add.ts';
 import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
@@ -504,7 +505,7 @@ class Builder {
     const flags = [fromRef ? `--from=${fromRef}` : '', inst.chown ? `--chown=${inst.chown}` : '', inst.chmod ? `--chmod=${inst.chmod}` : '', ...inst.exclude.map((e) => `--exclude=${e}`)].filter(Boolean);
     const op = [inst.kind, ...flags, ...inst.sources, ...inst.inlineSources.map((s) => `<<${s.path}`), dest].join(' ');
     const inputs: StepInputs = { parentKey: run.key, op, args: used };
-    let sources: CopySource[] = [];
+    let sources: (CopySource & { remote?: boolean })[] = [];
     let sourceRoot: string | null = null;
     if (fromRef !== undefined) {
       // COPY --from=<stage|index|image>: read from that stage's (or image's) root filesystem.
@@ -536,7 +537,14 @@ class Builder {
     } else {
       const files: SourceFile[] = [];
       for (const src of inst.sources) {
-        if (/^https?:\/\//.test(src)) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: ADD from a URL is not supported yet`, { line: inst.loc.startLine });
+        if (/^https?:\/\//.test(src)) {
+          if (inst.kind !== 'ADD') throw new BuildError('BUILD_INVALID', `${this.where(inst)}: COPY cannot take a URL (${src}); use ADD`, { line: inst.loc.startLine });
+          // The content decides the cache key, so the file is fetched before the lookup (as docker does).
+          const d = await download(src, join(this.tmp, `add-${this.counter++}`), inst.kind === 'ADD' ? inst.checksum : undefined, this.where(inst));
+          files.push({ rel: src, type: 'file', mode: 0o600, hash: d.sha256 });
+          sources.push({ abs: d.file, name: d.name, remote: true });
+          continue;
+        }
         const matches = this.ctx.match(src);
         if (matches.length === 0) {
           throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} ${src}: not found in the build context${/[*?[]/.test(src) ? ' (no file matches the pattern)' : ' (or excluded by .dockerignore)'}`, { line: inst.loc.startLine, source: src });
@@ -564,7 +572,12 @@ class Builder {
       if (inst.chown) ({ uid, gid } = resolveUser(root, inst.chown, { groupDefaultsToUid: true }));
       const mode = inst.chmod ? parseInt(inst.chmod, 8) : undefined;
       if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: invalid --chmod=${inst.chmod}: expected octal permissions`);
-      const written = copyInto(root, sources, dest, { uid, gid, ...(mode !== undefined ? { mode } : {}), exclude: inst.exclude });
+      // ADD unpacks local tar archives (plain, gzip, bzip2, xz) into the destination; URLs stay files.
+      const unpack = inst.kind === 'ADD' && inst.unpack !== false;
+      const archives = unpack ? sources.filter((x) => !x.remote && statSync(x.abs).isFile() && archiveKind(x.abs)) : [];
+      const plain = sources.filter((x) => !archives.includes(x));
+      const written = copyInto(root, plain, archives.length && !dest.endsWith('/') && plain.length + archives.length > 1 ? dest + '/' : dest, { uid, gid, ...(mode !== undefined ? { mode } : {}), exclude: inst.exclude });
+      for (const a of archives) written.push(...(await extractInto(root, a.abs, archiveKind(a.abs) as Exclude<ArchiveKind, null>, dest)));
       return { root, changes: changesFromPaths(root, written) };
     });
     sources = [];

@@ -13,7 +13,7 @@ import type { ImageConfig } from '../oci/config.ts';
 import type { Digest } from '../oci/digest.ts';
 import { hostPlatform } from '../oci/platform.ts';
 import { writeImage } from '../store/image-writer.ts';
-import type { Lease, Store } from '../store/store.ts';
+import { STORED_AT, type Lease, type Store } from '../store/store.ts';
 import { serializeError, StrataError } from '../util/errors.ts';
 import { secureJoin } from '../util/secure-join.ts';
 import { BuildCache, missReason, stepKey, type CachedLayer, type StepInputs } from './cache.ts';
@@ -174,7 +174,7 @@ class Builder {
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },
     };
     delete (config as Record<string, unknown>).container_config;
-    const { descriptor, configDescriptor } = await writeImage(this.store, config, layers.map((l) => l.descriptor), this.req.tags ?? []);
+    const { descriptor, configDescriptor } = await writeImage(this.store, config, layers.map((l) => l.descriptor), this.req.tags ?? [], undefined, { [STORED_AT]: new Date().toISOString() });
     await this.cache.saveInputs(this.identity, this.inputs);
     await this.ctx.saveHashCache();
     return {

@@ -201,7 +201,7 @@ function summarize(img: Image, usage: UsageReport): ImageSummary {
     size: u.size,
     sharedSize: u.sharedSize,
     uniqueSize: u.uniqueSize,
-    created: cfg.created ?? null,
+    created: img.storedAt ?? cfg.created ?? null,
     architecture: cfg.architecture,
     os: cfg.os,
     layerCount: img.manifest.layers.length,

@@ -17,6 +17,7 @@ export async function writeImage(
   layers: Descriptor[],
   references: string[],
   annotations?: Record<string, string>,
+  indexAnnotations?: Record<string, string>,
 ): Promise<{ descriptor: Descriptor; configDescriptor: Descriptor; moved: { reference: string; from: string }[] }> {
   const configBytes = encodeConfig(config);
   const cfg = await store.blobs.put(configBytes);
@@ -30,6 +31,8 @@ export async function writeImage(
   };
   const m = await store.blobs.put(Buffer.from(JSON.stringify(manifest)));
   const descriptor: Descriptor = { mediaType: MediaType.ociManifest, digest: m.digest, size: m.size };
-  const { moved } = await store.addImage(descriptor, references);
+  // Index annotations (e.g. when Strata built it) live in the store's index.json, not in the image: the
+  // manifest digest stays reproducible.
+  const { moved } = await store.addImage(indexAnnotations ? { ...descriptor, annotations: indexAnnotations } : descriptor, references);
   return { descriptor, configDescriptor, moved };
 }

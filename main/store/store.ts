@@ -17,7 +17,13 @@ export interface Image {
   manifest: ImageManifest;
   configDoc: ConfigDocument;
   references: string[];
+  /** When this store got the image (built, pulled or loaded), if recorded: images built reproducibly carry
+   * a fixed `created` in their config, so this is the time to show. */
+  storedAt?: string;
 }
+
+/** STORED_AT is the index.json annotation that records when the store got an image. */
+export const STORED_AT = 'org.opencontainers.image.created';
 
 /** Store is Strata's image and layer store: an OCI image layout under $STRATA_HOME.
  * Call order is the containers/image one: blobs first, then the manifest, then the tag. */
@@ -75,14 +81,23 @@ export class Store {
   async listImages(): Promise<Image[]> {
     const entries = await this.entries();
     const byDigest = new Map<Digest, string[]>();
+    const storedAt = new Map<Digest, string>();
     for (const e of entries) {
       const refs = byDigest.get(e.descriptor.digest) ?? [];
       if (e.reference) refs.push(e.reference);
       byDigest.set(e.descriptor.digest, refs);
+      const at = e.descriptor.annotations?.[STORED_AT];
+      if (at && at > (storedAt.get(e.descriptor.digest) ?? '')) storedAt.set(e.descriptor.digest, at);
     }
     const images: Image[] = [];
-    for (const [digest, refs] of byDigest) images.push(await this.loadImage(digest, refs.sort()));
-    images.sort((a, b) => (b.configDoc.config.created ?? '').localeCompare(a.configDoc.config.created ?? '') || a.digest.localeCompare(b.digest));
+    for (const [digest, refs] of byDigest) {
+      const img = await this.loadImage(digest, refs.sort());
+      const at = storedAt.get(digest);
+      if (at) img.storedAt = at;
+      images.push(img);
+    }
+    const when = (i: Image) => i.storedAt ?? i.configDoc.config.created ?? '';
+    images.sort((a, b) => when(b).localeCompare(when(a)) || a.digest.localeCompare(b.digest));
     return images;
   }
 
@@ -134,6 +149,7 @@ export class Store {
       if (refs.length) next = next.filter((e) => !(e.reference === null && e.descriptor.digest === descriptor.digest));
       const hasAny = next.some((e) => e.descriptor.digest === descriptor.digest);
       const base: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
+      if (descriptor.annotations && Object.keys(descriptor.annotations).length) base.annotations = { ...descriptor.annotations };
       if (refs.length === 0 && !hasAny) next.push({ descriptor: base, reference: null });
       for (const r of refs) next.push({ descriptor: base, reference: r });
       return { entries: next, result: { moved } };

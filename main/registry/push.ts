@@ -1,0 +1,325 @@
+// Push (distribution-spec "Pushing blobs/manifests"): per blob HEAD, else a cross-repository mount, else a
+// chunked, resumable upload; the manifest is put only once every blob is confirmed, then each tag. A push
+// that fails leaves no tag pointing at an incomplete image.
+import type { Digest } from '../oci/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import { parseDockerRef, trimNamed, withTag, type Reference } from '../oci/reference.ts';
+import type { Store } from '../store/store.ts';
+import { serializeError } from '../util/errors.ts';
+import { mountCandidates, recordBlobSources } from './blob-sources.ts';
+import { RegistrySession, pullScope, pushScope, type RegistryClient, type RegistryOptions, type RetryInfo } from './client.ts';
+import { RegistryError } from './errors.ts';
+import { mapLimit } from './pool.ts';
+import { ProgressBatcher, RateMeter, type BlobProgress, type BlobRole, type ProgressSink } from './progress.ts';
+import { REFERENCE_OPTIONS } from './pull.ts';
+
+/** DEFAULT_CHUNK_SIZE is the PATCH size: big enough to be fast, small enough that a drop costs little. */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+export interface PushOptions extends RegistryOptions {
+  /** source is the local image to push (a name, digest or ID); default: the target reference itself. */
+  source?: string;
+  /** tags are more tags to put in the same repository (`['1.2', 'latest']`). */
+  tags?: string[];
+  /** chunkSize of each PATCH (raised to the registry's OCI-Chunk-Min-Length). */
+  chunkSize?: number;
+  /** concurrency of blob transfers (default 3). */
+  concurrency?: number;
+  /** mount: try cross-repository mounts from repositories the store knows a blob came from (default true). */
+  mount?: boolean;
+  onProgress?: ProgressSink;
+  session?: RegistrySession;
+}
+
+/** PushedBlob says what happened to one blob. */
+export interface PushedBlob {
+  digest: Digest;
+  size: number;
+  mediaType: string;
+  role: BlobRole;
+  action: 'exists' | 'mounted' | 'uploaded';
+  /** from is the repository a mounted blob came from. */
+  from?: string;
+  /** bytesSent counts every body byte put on the wire for this blob, resends included. */
+  bytesSent: number;
+  /** restarts counts uploads that had to start over from byte 0 (the session was lost). */
+  restarts: number;
+}
+
+export interface PushResult {
+  /** references are the full references now pointing at the image in the registry. */
+  references: string[];
+  digest: Digest;
+  mediaType: string;
+  size: number;
+  blobs: PushedBlob[];
+  bytesUploaded: number;
+}
+
+/** PlannedBlob is one line of a dry run. */
+export interface PlannedBlob {
+  digest: Digest;
+  size: number;
+  mediaType: string;
+  role: BlobRole;
+  action: 'exists' | 'mount' | 'upload';
+  from?: string;
+}
+
+export interface PushPlan {
+  references: string[];
+  digest: Digest;
+  mediaType: string;
+  blobs: PlannedBlob[];
+  /** bytesToUpload is the sum of the blobs that need an upload. */
+  bytesToUpload: number;
+  bytesTotal: number;
+}
+
+interface Target {
+  ref: Reference;
+  registry: string;
+  repository: string;
+  /** tags (or the digest, for a push by digest) to put the manifest under. */
+  names: string[];
+  references: string[];
+}
+
+interface LocalImage {
+  digest: Digest;
+  mediaType: string;
+  bytes: Uint8Array;
+  blobs: { desc: Descriptor; role: BlobRole }[];
+}
+
+function resolveTarget(ref: string, extraTags: readonly string[] = []): Target {
+  const parsed = parseDockerRef(ref, REFERENCE_OPTIONS);
+  const base = trimNamed(parsed);
+  const names: string[] = [];
+  if (parsed.digest) names.push(parsed.digest);
+  else if (parsed.tag) names.push(parsed.tag);
+  for (const t of extraTags) {
+    const tagged = withTag(base, t);
+    if (!names.includes(tagged.tag!)) names.push(tagged.tag!);
+  }
+  const references = names.map((n) => (n.includes(':') ? `${base.name}@${n}` : `${base.name}:${n}`));
+  return { ref: parsed, registry: parsed.domain, repository: parsed.path, names, references };
+}
+
+async function loadLocal(store: Store, source: string): Promise<LocalImage> {
+  const img = await store.resolve(source);
+  const bytes = await store.blobs.read(img.digest);
+  const blobs: { desc: Descriptor; role: BlobRole }[] = [{ desc: img.manifest.config, role: 'config' }];
+  const seen = new Set<string>([img.manifest.config.digest]);
+  for (const l of img.manifest.layers) {
+    if (seen.has(l.digest)) continue;
+    seen.add(l.digest);
+    blobs.push({ desc: l, role: 'layer' });
+  }
+  return { digest: img.digest, mediaType: img.manifestDoc.mediaType, bytes, blobs };
+}
+
+/** planPush is the dry run of push: which blobs the registry has, which can be mounted, and the bytes to upload. */
+export async function planPush(store: Store, ref: string, opts: PushOptions = {}): Promise<PushPlan> {
+  const target = resolveTarget(ref, opts.tags);
+  const local = await loadLocal(store, opts.source ?? ref);
+  checkDigestTarget(target, local);
+  const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
+  const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), async ({ desc, role }): Promise<PlannedBlob> => {
+    const base = { digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role };
+    if ((await client.headBlob(target.repository, desc.digest)) !== null) return { ...base, action: 'exists' };
+    if (opts.mount !== false) {
+      for (const from of (await mountCandidates(store, desc.digest, client.registry, target.repository)).slice(0, 3)) {
+        const there = await client.headBlob(from, desc.digest, [pullScope(from)]).catch(() => null);
+        if (there !== null) return { ...base, action: 'mount', from };
+      }
+    }
+    return { ...base, action: 'upload' };
+  });
+  const bytesToUpload = blobs.filter((b) => b.action === 'upload').reduce((n, b) => n + b.size, 0);
+  return { references: target.references, digest: local.digest, mediaType: local.mediaType, blobs, bytesToUpload, bytesTotal: blobs.reduce((n, b) => n + b.size, 0) };
+}
+
+function checkDigestTarget(target: Target, local: LocalImage): void {
+  if (target.ref.digest && target.ref.digest !== local.digest) {
+    throw new RegistryError('DIGEST_INVALID', `cannot push ${target.ref}: the local image's manifest is ${local.digest}, not that digest`, { registry: target.registry, repository: target.repository });
+  }
+}
+
+/** push sends a stored image to `ref` (docker push), putting the manifest under every tag once all blobs are there. */
+export async function push(store: Store, ref: string, opts: PushOptions = {}): Promise<PushResult> {
+  const target = resolveTarget(ref, opts.tags);
+  const local = await loadLocal(store, opts.source ?? ref);
+  checkDigestTarget(target, local);
+  const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
+  const progress = new ProgressBatcher(opts.onProgress);
+  try {
+    const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), ({ desc, role }) => pushBlob(store, client, target.repository, desc, role, opts, progress));
+    // Every blob is confirmed: only now may a manifest (and so a tag) name them.
+    progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'putting' });
+    for (const [i, name] of target.names.entries()) {
+      try {
+        await client.putManifest(target.repository, name, local.bytes, local.mediaType);
+      } catch (e) {
+        if (i === 0) progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'failed', error: serializeError(e) });
+        progress.emit({ kind: 'tag', operation: 'push', reference: target.references[i]!, digest: local.digest, state: 'failed', error: serializeError(e) });
+        throw e;
+      }
+      if (i === 0) progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'done' });
+      progress.emit({ kind: 'tag', operation: 'push', reference: target.references[i]!, digest: local.digest, state: 'done' });
+    }
+    await recordBlobSources(store, local.blobs.map((b) => b.desc.digest), client.registry, target.repository);
+    return {
+      references: target.references,
+      digest: local.digest,
+      mediaType: local.mediaType,
+      size: local.bytes.byteLength,
+      blobs,
+      bytesUploaded: blobs.reduce((n, b) => n + b.bytesSent, 0),
+    };
+  } finally {
+    progress.flush();
+  }
+}
+
+/** pushBlob makes one blob present in the repository: HEAD, else mount, else upload. */
+async function pushBlob(store: Store, client: RegistryClient, repository: string, desc: Descriptor, role: BlobRole, opts: PushOptions, progress: ProgressBatcher): Promise<PushedBlob> {
+  const base = { kind: 'blob' as const, operation: 'push' as const, digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role };
+  const emit = (s: Record<string, unknown> & { state: BlobProgress['state'] }) => progress.emit({ ...base, ...s } as BlobProgress);
+  const onRetry = (i: RetryInfo) => emit({ state: 'retrying', reason: i.reason, attempt: i.attempt, at: i.at });
+  const result = { digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, bytesSent: 0, restarts: 0 };
+  try {
+    emit({ state: 'checking' });
+    if ((await client.headBlob(repository, desc.digest, [pushScope(repository)], onRetry)) !== null) {
+      emit({ state: 'exists' });
+      return { ...result, action: 'exists' };
+    }
+    let session: { location: URL; minChunk: number | undefined } | undefined;
+    if (opts.mount !== false) {
+      for (const from of (await mountCandidates(store, desc.digest, client.registry, repository)).slice(0, 3)) {
+        emit({ state: 'mounting', from });
+        try {
+          const r = await client.startUpload(repository, { mount: { digest: desc.digest, from }, onRetry });
+          if (r.mounted) {
+            emit({ state: 'mounted', from });
+            emit({ state: 'done' });
+            return { ...result, action: 'mounted', from };
+          }
+          // The registry could not mount (202) and opened an upload session instead: use it.
+          session = { location: r.location, minChunk: r.minChunk };
+          break;
+        } catch (e) {
+          // No right to read the source repository, or it is gone: try the next, then upload.
+          if (!(e instanceof RegistryError) || !['DENIED', 'UNAUTHORIZED', 'NAME_UNKNOWN', 'BLOB_UNKNOWN', 'UNSUPPORTED'].includes(e.code)) throw e;
+        }
+      }
+    }
+    await upload(store, client, repository, desc, opts, session, result, emit, onRetry);
+    emit({ state: 'done' });
+    return { ...result, action: 'uploaded' };
+  } catch (e) {
+    emit({ state: 'failed', error: serializeError(e) });
+    throw e;
+  }
+}
+
+type UploadRecovery = 'resume' | 'restart' | 'fatal';
+
+/** recoveryFor decides how an upload goes on after an error: ask the session for its offset and continue,
+ * start a new session, or give up. */
+function recoveryFor(e: unknown): { how: UploadRecovery; reason: string; retryAfterMs?: number } {
+  if (!(e instanceof RegistryError)) return { how: 'fatal', reason: String(e) };
+  switch (e.code) {
+    case 'REGISTRY_UNREACHABLE':
+    case 'REGISTRY_TIMEOUT':
+      return { how: 'resume', reason: e.code === 'REGISTRY_TIMEOUT' ? 'the connection stalled' : 'the connection dropped' };
+    case 'TOOMANYREQUESTS': {
+      const s = e.details.retryAfterSeconds;
+      return { how: 'resume', reason: 'rate limited (HTTP 429)', ...(typeof s === 'number' ? { retryAfterMs: s * 1000 } : {}) };
+    }
+    case 'BLOB_UPLOAD_INVALID':
+    case 'BLOB_UPLOAD_UNKNOWN':
+    case 'DIGEST_INVALID':
+    case 'SIZE_INVALID':
+      return { how: 'restart', reason: `the registry lost the upload session (${e.code})` };
+    default:
+      if (e.status === 408 || e.status === 416 || (e.status !== undefined && e.status >= 500)) return { how: 'resume', reason: `HTTP ${e.status}` };
+      return { how: 'fatal', reason: e.message };
+  }
+}
+
+/** upload sends a blob in PATCH chunks with Content-Range; after a failure it asks the upload URL for its
+ * offset (GET → Range) and continues from there, starting a new session only when the old one is gone. */
+async function upload(
+  store: Store,
+  client: RegistryClient,
+  repository: string,
+  desc: Descriptor,
+  opts: PushOptions,
+  session: { location: URL; minChunk: number | undefined } | undefined,
+  result: { bytesSent: number; restarts: number },
+  emit: (s: Record<string, unknown> & { state: BlobProgress['state'] }) => void,
+  onRetry: (i: RetryInfo) => void,
+): Promise<void> {
+  const file = store.blobs.path(desc.digest);
+  const localSize = await store.blobs.size(desc.digest);
+  if (localSize !== desc.size) throw new RegistryError('BLOB_SIZE_MISMATCH', `stored blob ${desc.digest} has ${localSize} bytes, its descriptor says ${desc.size}: run \`strata fsck\``, { digest: desc.digest });
+  const size = desc.size;
+  const rate = new RateMeter();
+  let location = session?.location;
+  let chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, session?.minChunk ?? 0);
+  let offset = 0;
+  let phase: 'open' | 'status' | 'send' = location ? 'send' : 'open';
+  let attempt = 1;
+  let reachedAtFailure = 0;
+  for (;;) {
+    try {
+      if (phase === 'open') {
+        // After a lost session the blob may have landed anyway (the final PUT's answer was lost).
+        if (attempt > 1 && (await client.headBlob(repository, desc.digest, [pushScope(repository)])) !== null) return;
+        const s = await client.startUpload(repository, { onRetry });
+        if (s.mounted) return;
+        if (location) result.restarts++;
+        location = s.location;
+        chunkSize = Math.max(chunkSize, s.minChunk ?? 0);
+        offset = 0;
+        phase = 'send';
+      } else if (phase === 'status') {
+        const st = await client.uploadStatus(repository, location!);
+        if (st.offset > size) throw new RegistryError('BLOB_UPLOAD_INVALID', `the upload session of ${desc.digest} holds more bytes than the blob`, { registry: client.registry, repository });
+        location = st.location;
+        offset = st.offset;
+        phase = 'send';
+      }
+      emit({ state: 'uploading', bytesDone: offset, total: size, rate: rate.record(offset) });
+      while (offset < size) {
+        const start = offset;
+        const length = Math.min(chunkSize, size - start);
+        let written = 0;
+        const r = await client.uploadChunk(repository, location!, file, start, length, (n) => {
+          result.bytesSent += n - written;
+          written = n;
+          emit({ state: 'uploading', bytesDone: start + n, total: size, rate: rate.record(start + n) });
+        });
+        if (r.offset > size) throw new RegistryError('BLOB_UPLOAD_INVALID', `the upload session of ${desc.digest} holds more bytes than the blob`, { registry: client.registry, repository });
+        if (r.offset <= start) throw new RegistryError('BLOB_UPLOAD_INVALID', `the registry kept none of the chunk at ${start} of ${desc.digest}`, { registry: client.registry, repository });
+        location = r.location;
+        // The registry's Range is the truth: it may have kept less than we sent.
+        offset = r.offset;
+      }
+      await client.completeUpload(repository, location!, desc.digest);
+      emit({ state: 'uploading', bytesDone: size, total: size, rate: rate.record(size) });
+      return;
+    } catch (e) {
+      const rec = recoveryFor(e);
+      // Progress since the last failure earns a fresh set of attempts: a huge blob on a flaky link gets there.
+      if (offset > reachedAtFailure) attempt = 1;
+      reachedAtFailure = Math.max(reachedAtFailure, offset);
+      if (rec.how === 'fatal' || attempt >= client.maxAttempts) throw e;
+      // A status query that finds no session means it is gone: open a new one.
+      phase = rec.how === 'restart' || !location ? 'open' : 'status';
+      await client.waitBeforeRetry(attempt, rec.reason, onRetry, rec.retryAfterMs);
+      attempt++;
+    }
+  }
+}

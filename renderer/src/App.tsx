@@ -1,11 +1,21 @@
+import { lazy, Suspense } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStrata } from './store/store.ts';
 import { selectConnection, selectImagesStatus, selectRefreshImages } from './store/selectors.ts';
+import { useView, type ViewName } from './navigation.ts';
 import { ImagesView } from './views/ImagesView.tsx';
+
+// The Build view carries CodeMirror: loaded when first shown, so the Images view starts light.
+const BuildView = lazy(() => import('./views/build/BuildView.tsx').then((m) => ({ default: m.BuildView })));
 
 const CONNECTION_TEXT = { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
-function TopBar() {
+const TABS: [ViewName, string][] = [
+  ['images', 'Images'],
+  ['build', 'Build'],
+];
+
+function TopBar({ view }: { view: ViewName }) {
   const connection = useStrata(selectConnection);
   const status = useStrata(useShallow(selectImagesStatus));
   const refresh = useStrata(selectRefreshImages);
@@ -20,22 +30,26 @@ function TopBar() {
         <span className="brand__name">Strata</span>
       </div>
       <nav className="tabs" aria-label="Views">
-        <a className="tab is-active" aria-current="page" href="#images">
-          Images
-        </a>
+        {TABS.map(([name, label]) => (
+          <a key={name} className={`tab${view === name ? ' is-active' : ''}`} aria-current={view === name ? 'page' : undefined} href={`#${name}`}>
+            {label}
+          </a>
+        ))}
       </nav>
       <div className="topbar__end">
         <span className={`conn conn--${connection}`} role="status" data-testid="connection">
           <i className="conn__dot" aria-hidden="true" />
           {CONNECTION_TEXT[connection]}
         </span>
-        <button type="button" className="button" onClick={() => void refresh()} disabled={status.loading} aria-label="Refresh images">
-          <svg viewBox="0 0 24 24" aria-hidden="true" className={status.loading ? 'spin' : undefined}>
-            <path d="M20 12a8 8 0 1 1-2.34-5.66" />
-            <path d="M20 4v4h-4" />
-          </svg>
-          Refresh
-        </button>
+        {view === 'images' && (
+          <button type="button" className="button" onClick={() => void refresh()} disabled={status.loading} aria-label="Refresh images">
+            <svg viewBox="0 0 24 24" aria-hidden="true" className={status.loading ? 'spin' : undefined}>
+              <path d="M20 12a8 8 0 1 1-2.34-5.66" />
+              <path d="M20 4v4h-4" />
+            </svg>
+            Refresh
+          </button>
+        )}
       </div>
     </header>
   );
@@ -43,11 +57,18 @@ function TopBar() {
 
 /** App is the renderer's shell: the top bar and the current view. */
 export function App() {
+  const view = useView();
   return (
     <div className="app">
-      <TopBar />
+      <TopBar view={view} />
       <main className="app__main">
-        <ImagesView />
+        {view === 'build' ? (
+          <Suspense fallback={<div className="placeholder">Loading the Build view…</div>}>
+            <BuildView />
+          </Suspense>
+        ) : (
+          <ImagesView />
+        )}
       </main>
     </div>
   );

@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Caller } from '../ipc/call.ts';
 import type { ConnectionState } from '../ipc/ws-bridge.ts';
+import { createBuildSlice, type BuildSliceOptions } from './build-slice.ts';
 import { createConnectionSlice } from './connection-slice.ts';
 import { createImagesSlice } from './images-slice.ts';
 import type { StrataState } from './types.ts';
@@ -11,10 +12,11 @@ export type { StrataState } from './types.ts';
 export type StrataStore = StoreApi<StrataState>;
 
 /** createStrataStore makes the one store of the renderer over an engine caller. */
-export function createStrataStore(call: Caller, opts: { connection?: ConnectionState } = {}): StrataStore {
+export function createStrataStore(call: Caller, opts: { connection?: ConnectionState; build?: BuildSliceOptions } = {}): StrataStore {
   return createStore<StrataState>()((...a) => ({
     ...createImagesSlice(call)(...a),
     ...createConnectionSlice(opts.connection ?? 'open')(...a),
+    ...createBuildSlice(call, opts.build)(...a),
   }));
 }
 

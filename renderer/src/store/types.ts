@@ -1,9 +1,10 @@
 import type { StateCreator } from 'zustand/vanilla';
+import type { BuildSlice } from './build-slice.ts';
 import type { ConnectionSlice } from './connection-slice.ts';
 import type { ImagesSlice } from './images-slice.ts';
 
 /** StrataState is the whole renderer store: one slice per concern. */
-export type StrataState = ImagesSlice & ConnectionSlice;
+export type StrataState = ImagesSlice & ConnectionSlice & BuildSlice;
 
 /** SliceCreator builds one slice with access to the whole store. */
 export type SliceCreator<S> = StateCreator<StrataState, [], [], S>;

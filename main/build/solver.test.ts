@@ -113,7 +113,7 @@ describe('build engine (COPY, WORKDIR, metadata, stages, cache)', () => {
     const bad = writeTree(join(t.path, 'bad'), { Dockerfile: `FROM ${BASE}\nCOPY --frob=1 a b\n` });
     await assert.rejects(runBuild(store, { contextDir: bad }), /Dockerfile:2/);
     const nobase = writeTree(join(t.path, 'nobase'), { Dockerfile: `FROM strata-test/does-not-exist:1\n` });
-    await assert.rejects(runBuild(store, { contextDir: nobase }), /Dockerfile:1: base image "strata-test\/does-not-exist:1" is not in the store/);
+    await assert.rejects(runBuild(store, { contextDir: nobase }), /Dockerfile:1: base image "strata-test\/does-not-exist:1" is not in the store and could not be pulled: /);
   });
 
   test('rebuild with nothing changed: every step CACHED, same image digest; two clean builds are identical', async () => {

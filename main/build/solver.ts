@@ -209,7 +209,7 @@ class Builder {
       stages.push({
         index: s.index,
         name: s.name ?? null,
-        base: s.baseName,
+        base: this.scope.expandFrom(s.from, { file: this.file }).instruction.baseName,
         dependsOn: [...(this.deps.get(s.index) ?? [])].filter((d): d is number => typeof d === 'number'),
         needed: needed.has(s.index),
         target: s.index === target,
@@ -287,7 +287,7 @@ class Builder {
         throw e;
       }
     }
-    const stepsOfStage = [...this.status.steps.values()].filter((s) => s.stage === index && s.fsStep);
+    const stepsOfStage = [...this.status.steps.values()].filter((s) => s.stage === index && s.fsStep && s.kind !== 'FROM');
     this.status.stage(index, { status: stepsOfStage.every((s) => s.status === 'cached') ? 'cached' : 'done' });
     return run;
   }
@@ -325,6 +325,7 @@ class Builder {
       let config: ImageConfig;
       let layers: CachedLayer[] = [];
       let baseDigest = 'scratch';
+      let pulled = false;
       if (base === SCRATCH) {
         config = { architecture: platform.architecture, os: platform.os, config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       } else {
@@ -333,7 +334,10 @@ class Builder {
           img = await this.store.resolve(base);
         } catch (e) {
           if (e instanceof StrataError && e.code === 'INVALID_REFERENCE') throw new DockerfileError(`invalid base image name "${base}": ${e.message}`, { loc: stage.loc, instruction: 'FROM', file: this.file });
-          throw new BuildError('BUILD_BASE_IMAGE', `${this.where(stage)}: base image "${base}" is not in the store (${(e as Error).message}); pull or load it first`, { line: stage.loc.startLine, base });
+          if (!(e instanceof StrataError && e.code === 'IMAGE_NOT_FOUND')) throw e;
+          // Not here: pull it, as docker build does (progress goes to the FROM step's log).
+          img = await this.pullBase(base, stage, id);
+          pulled = true;
         }
         baseDigest = img.digest;
         config = structuredClone(img.configDoc.config);
@@ -364,7 +368,8 @@ class Builder {
       const before = this.previous[id];
       const moved = before !== undefined && before.base !== inputs.base;
       if (moved) run.lastChange = missReason(inputs, before, false);
-      this.status.step(id, { status: 'done', endedAt: Date.now(), cacheKey: key, missReason: moved ? run.lastChange : null });
+      // The base was already here (and is what it was last time): nothing to do, as BuildKit's CACHED.
+      this.status.step(id, { status: before && !moved && !pulled ? 'cached' : 'done', endedAt: Date.now(), cacheKey: key, missReason: moved ? run.lastChange : null });
     }
     // ONBUILD triggers of the base run first, as if written right after FROM (docker semantics).
     const triggers = run.config.config?.OnBuild ?? [];
@@ -377,6 +382,23 @@ class Builder {
       }
     }
     return run;
+  }
+
+  private async pullBase(base: string, stage: Stage, stepId: string) {
+    const { pull } = await import('../registry/index.ts');
+    this.status.log(stepId, 'stdout', `pulling ${base}`);
+    try {
+      const r = await pull(this.store, base, {
+        signal: this.signal,
+        onProgress: (events) => {
+          for (const e of events) if (e.kind === 'blob' && (e.state === 'done' || e.state === 'exists')) this.status.log(stepId, 'stdout', `${e.digest.slice(7, 19)}: ${e.state === 'done' ? 'downloaded' : 'already here'}`);
+        },
+      });
+      this.status.log(stepId, 'stdout', `pulled ${r.reference} (${r.digest})`);
+      return await this.store.resolve(r.digest);
+    } catch (e) {
+      throw new BuildError('BUILD_BASE_IMAGE', `${this.where(stage)}: base image "${base}" is not in the store and could not be pulled: ${(e as Error).message}`, { line: stage.loc.startLine, base }, { cause: e });
+    }
   }
 
   private record(id: string, inputs: StepInputs): void {

@@ -14,7 +14,13 @@ const USAGE = `Usage: strata COMMAND
 
 Commands:
   images [--json] [-q]          List images with their size, shared and unique bytes
-  tag SOURCE TARGET             Create a tag TARGET that refers to SOURCE
+  tag [--remote] SOURCE TARGET  Create a tag TARGET that refers to SOURCE (--remote: in the registry,
+                                moving no layer)
+  pull [--platform P] IMAGE     Pull an image from a registry
+  push [--dry-run] [-t TAG]... [--chunk-size N] [--progress auto|plain|tty|json] IMAGE
+                                Push an image (and extra tags) to its registry, with per-layer progress
+  login [-u USER] [--password-stdin] REGISTRY
+  logout REGISTRY
   rmi [-f] IMAGE...             Remove one or more images (a tag, or an image by digest)
   prune                         Remove untagged images and every blob no tag reaches
   inspect IMAGE...              Print manifest digest, manifest and config as JSON
@@ -69,9 +75,16 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
       case 'images':
         return await images(rest, io);
       case 'tag': {
-        need(rest, 2, 'tag');
+        const { values, positionals } = opts(rest, { remote: { type: 'boolean' } });
+        need(positionals, 2, 'tag');
+        if (values.remote) {
+          const { remoteTag } = await import('../registry/index.ts');
+          const r = await remoteTag(positionals[0] as string, positionals.slice(1));
+          for (const ref of r.references) io.out(`${ref}@${r.digest}\n`);
+          return 0;
+        }
         const engine = await openEngine();
-        await engine.tagImage({ source: rest[0] as string, target: rest[1] as string });
+        await engine.tagImage({ source: positionals[0] as string, target: positionals[1] as string });
         return 0;
       }
       case 'rmi':
@@ -98,6 +111,14 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
         return await buildCmd(rest, io);
       case 'run':
         return await runCmd(rest, io);
+      case 'pull':
+        return await pullCmd(rest, io);
+      case 'push':
+        return await pushCmd(rest, io);
+      case 'login':
+        return await loginCmd(rest, io);
+      case 'logout':
+        return await logoutCmd(rest, io);
       default:
         throw new UsageError(`unknown command "${cmd}". See 'strata --help'.`);
     }
@@ -386,4 +407,96 @@ async function runCmd(args: string[], io: Out): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function transferView(progress: string, io: Out) {
+  if (!['auto', 'plain', 'tty', 'json'].includes(progress)) throw new UsageError(`--progress must be auto, plain, tty or json, not "${progress}"`);
+  return import('./transfer-progress.ts').then(({ PlainTransfer, TtyTransfer }) =>
+    progress === 'json'
+      ? { handle: (events: unknown[]) => io.out(JSON.stringify(events) + '\n') }
+      : progress === 'tty' || (progress === 'auto' && process.stderr.isTTY)
+        ? new TtyTransfer((s) => io.err(s))
+        : new PlainTransfer((s) => io.err(s)),
+  );
+}
+
+async function pullCmd(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { platform: { type: 'string' }, progress: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } });
+  need(positionals, 1, 'pull');
+  const { pull } = await import('../registry/index.ts');
+  const view = values.quiet ? null : await transferView(values.progress ?? 'auto', io);
+  const engine = await openEngine();
+  const r = await pull(engine.store, positionals[0] as string, { ...(values.platform ? { platform: values.platform } : {}), onProgress: (e) => view?.handle(e as never) });
+  io.out(`Digest: ${r.digest}\n${r.reference}\n`);
+  return 0;
+}
+
+async function pushCmd(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, {
+    'dry-run': { type: 'boolean' },
+    tag: { type: 'string', short: 't', multiple: true },
+    'chunk-size': { type: 'string' },
+    progress: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  });
+  need(positionals, 1, 'push');
+  const { push, planPush } = await import('../registry/index.ts');
+  const engine = await openEngine();
+  const ref = positionals[0] as string;
+  const chunk = values['chunk-size'] ? Number(values['chunk-size']) : undefined;
+  if (chunk !== undefined && (!Number.isInteger(chunk) || chunk < 1)) throw new UsageError(`--chunk-size must be a number of bytes, not "${values['chunk-size']}"`);
+  const common = { ...(values.tag ? { tags: values.tag } : {}), ...(chunk ? { chunkSize: chunk } : {}) };
+  if (values['dry-run']) {
+    const plan = await planPush(engine.store, ref, common);
+    if (values.progress === 'json') {
+      io.out(JSON.stringify(plan, null, 2) + '\n');
+      return 0;
+    }
+    const rows = plan.blobs.map((b) => [b.digest.slice(7, 19), b.role, formatBytes(b.size), b.action === 'mount' ? `mount from ${b.from}` : b.action]);
+    io.out(table(['BLOB', 'ROLE', 'SIZE', 'ACTION'], rows));
+    io.out(`${plan.references.join(', ')}: ${formatBytes(plan.bytesToUpload)} to upload of ${formatBytes(plan.bytesTotal)}\n`);
+    return 0;
+  }
+  const view = values.quiet ? null : await transferView(values.progress ?? 'auto', io);
+  const r = await push(engine.store, ref, { ...common, onProgress: (e) => view?.handle(e as never) });
+  for (const p of r.references) io.out(`${p}: digest: ${r.digest} size: ${r.size}\n`);
+  return 0;
+}
+
+async function readPassword(io: Out, prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new UsageError('no password given: use --password-stdin, or run in a terminal to be asked');
+  io.err(prompt);
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: undefined, terminal: true });
+  return new Promise((resolve) => rl.question('', (answer) => {
+    rl.close();
+    io.err('\n');
+    resolve(answer);
+  }));
+}
+
+async function loginCmd(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = opts(args, { username: { type: 'string', short: 'u' }, 'password-stdin': { type: 'boolean' }, password: { type: 'string', short: 'p' } });
+  const registry = positionals[0] ?? 'docker.io';
+  if (!values.username) throw new UsageError('strata login needs -u USER');
+  let password = values.password;
+  if (password) io.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+  if (values['password-stdin']) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  password ??= await readPassword(io, 'Password: ');
+  const { login } = await import('../registry/index.ts');
+  const r = await login(registry, values.username, password);
+  io.out(`Login Succeeded (${r.registry}, saved in ${r.source})\n`);
+  return 0;
+}
+
+async function logoutCmd(args: string[], io: Out): Promise<number> {
+  const { positionals } = opts(args, {});
+  const { logout } = await import('../registry/index.ts');
+  const r = await logout(positionals[0] ?? 'docker.io');
+  io.out(r.removed ? `Removing login credentials for ${r.registry}\n` : `Not logged in to ${r.registry}\n`);
+  return 0;
 }

@@ -196,6 +196,46 @@ export interface BuildContextInfo {
   text: string;
 }
 
+/** One state change of a push or pull: per blob, then the manifest and the tags (registry client events). */
+export type TransferProgress =
+  | ({ kind: 'blob'; operation: 'push' | 'pull'; digest: string; size: number; mediaType: string; role: 'config' | 'layer' } & (
+      | { state: 'checking' }
+      | { state: 'exists' }
+      | { state: 'mounting'; from: string }
+      | { state: 'mounted'; from: string }
+      | { state: 'uploading'; bytesDone: number; total: number; rate: number }
+      | { state: 'downloading'; bytesDone: number; total: number; rate: number }
+      | { state: 'retrying'; reason: string; attempt: number; at: number }
+      | { state: 'done' }
+      | { state: 'failed'; error: SerializedError }
+    ))
+  | { kind: 'manifest'; operation: 'push' | 'pull' | 'tag'; digest: string; mediaType: string; state: 'fetching' | 'putting' | 'done' | 'failed'; error?: SerializedError }
+  | { kind: 'tag'; operation: 'push' | 'pull' | 'tag'; reference: string; digest: string; state: 'done' | 'failed'; error?: SerializedError };
+
+/** A batch of a transfer's progress; the last one carries the result. */
+export interface TransferEvent {
+  transferId: string;
+  operation: 'push' | 'pull';
+  reference: string;
+  events?: TransferProgress[];
+  result?: { ok: true; value: { digest: string; references: string[]; bytes: number } } | { ok: false; error: SerializedError };
+}
+
+export interface PushPlanView {
+  references: string[];
+  digest: string;
+  blobs: { digest: string; size: number; mediaType: string; role: 'config' | 'layer'; action: 'exists' | 'mount' | 'upload'; from?: string }[];
+  bytesToUpload: number;
+  bytesTotal: number;
+}
+
+export interface CredentialView {
+  registry: string;
+  username: string;
+  /** Where it comes from: Strata's own store, docker's config.json, or a credential helper. */
+  source: string;
+}
+
 /** EngineApi is implemented by main/service/engine.ts and called by every door (window, browser, CLI). */
 export interface EngineApi {
   listImages(params: Record<string, never>): Promise<ImageSummary[]>;
@@ -215,6 +255,17 @@ export interface EngineApi {
   /** saveDockerfile writes the editor's text back (only inside the context folder). */
   saveDockerfile(params: { contextDir: string; dockerfile: string; text: string }): Promise<{ saved: true }>;
   analyzeDockerfile(params: { text: string }): Promise<DockerfileAnalysis>;
+  /** pushImage starts a push in the background; progress arrives as 'transfer/progress' events. */
+  pushImage(params: { ref: string; tags?: string[]; chunkSize?: number }): Promise<{ transferId: string }>;
+  planPush(params: { ref: string; tags?: string[] }): Promise<PushPlanView>;
+  pullImage(params: { ref: string; platform?: string }): Promise<{ transferId: string }>;
+  cancelTransfer(params: { transferId: string }): Promise<{ cancelled: boolean }>;
+  remoteTag(params: { source: string; tags: string[] }): Promise<{ digest: string; references: string[] }>;
+  login(params: { registry: string; username: string; password: string }): Promise<CredentialView>;
+  logout(params: { registry: string }): Promise<{ registry: string; removed: boolean }>;
+  listCredentials(params: Record<string, never>): Promise<CredentialView[]>;
+  /** testCredential asks the registry whether the saved credential works. */
+  testCredential(params: { registry: string }): Promise<{ ok: boolean; message: string }>;
 }
 
 export type EngineMethod = keyof EngineApi;
@@ -237,15 +288,25 @@ export const ENGINE_METHODS = [
   'openContext',
   'saveDockerfile',
   'analyzeDockerfile',
+  'pushImage',
+  'planPush',
+  'pullImage',
+  'cancelTransfer',
+  'remoteTag',
+  'login',
+  'logout',
+  'listCredentials',
+  'testCredential',
 ] as const satisfies readonly EngineMethod[];
 
 /** EngineEvents are pushed from main to every window. */
 export interface EngineEvents {
   'images/changed': { reason: string };
   'build/status': BuildStatusEvent;
+  'transfer/progress': TransferEvent;
 }
 export type EngineEventName = keyof EngineEvents;
-export const ENGINE_EVENTS = ['images/changed', 'build/status'] as const satisfies readonly EngineEventName[];
+export const ENGINE_EVENTS = ['images/changed', 'build/status', 'transfer/progress'] as const satisfies readonly EngineEventName[];
 
 /** Channel names (Electron IPC) and the browser-mode WebSocket path. */
 export const CHANNEL_INVOKE = 'strata:invoke';

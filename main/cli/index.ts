@@ -489,7 +489,7 @@ async function loginCmd(args: string[], io: Out): Promise<number> {
   password ??= await readPassword(io, 'Password: ');
   const { login } = await import('../registry/index.ts');
   const r = await login(registry, values.username, password);
-  io.out(`Login Succeeded (${r.registry}, saved in ${r.source})\n`);
+  io.out(`Login Succeeded (${r.registry})\n`);
   return 0;
 }
 

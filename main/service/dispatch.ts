@@ -33,6 +33,15 @@ export const PARAMS = {
   openContext: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096).optional() }).strict(),
   saveDockerfile: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096), text: z.string().max(1 << 20) }).strict(),
   analyzeDockerfile: z.object({ text: z.string().max(1 << 20) }).strict(),
+  pushImage: z.object({ ref, tags: z.array(z.string().min(1).max(256)).max(64).optional(), chunkSize: z.number().int().min(1024).max(1 << 30).optional() }).strict(),
+  planPush: z.object({ ref, tags: z.array(z.string().min(1).max(256)).max(64).optional() }).strict(),
+  pullImage: z.object({ ref, platform: z.string().max(64).optional() }).strict(),
+  cancelTransfer: z.object({ transferId: z.string().min(1).max(64) }).strict(),
+  remoteTag: z.object({ source: ref, tags: z.array(z.string().min(1).max(256)).min(1).max(64) }).strict(),
+  login: z.object({ registry: z.string().min(1).max(512), username: z.string().min(1).max(512), password: z.string().min(1).max(8192) }).strict(),
+  logout: z.object({ registry: z.string().min(1).max(512) }).strict(),
+  listCredentials: none,
+  testCredential: z.object({ registry: z.string().min(1).max(512) }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export class InvalidRequestError extends StrataError {

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type {
   BuildContextInfo,
   BuildRequestParams,
+  CredentialView,
+  PushPlanView,
+  TransferEvent,
+  TransferProgress,
   DockerfileAnalysis,
   EngineApi,
   HistoryView,
@@ -20,7 +24,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath, sep } from 'node:path';
 import { analyzeDockerfile } from '../build/analyze.ts';
 import { parseDockerRef } from '../oci/reference.ts';
-import { StrataError } from '../util/errors.ts';
+import { serializeError, StrataError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
 import { layerInfo } from '../store/layer-writer.ts';
 import type { Image, Store } from '../store/store.ts';
@@ -35,6 +39,8 @@ export class Engine implements EngineApi {
   constructor(
     readonly store: Store,
     readonly mode: 'electron' | 'browser' | 'cli' = 'cli',
+    /** Where Strata keeps its own logins (the app: encrypted with the OS keychain); default docker's config. */
+    readonly credentialStore?: import('../registry/credentials.ts').CredentialStore,
   ) {}
 
   private async snapshot(): Promise<{ images: Image[]; usage: UsageReport }> {
@@ -178,8 +184,112 @@ export class Engine implements EngineApi {
     return analyzeDockerfile(text);
   }
 
+  private readonly transfers = new Map<string, AbortController>();
+  /** One registry session for the engine's life: tokens stay cached per scope until they expire. */
+  private session: import('../registry/client.ts').RegistrySession | null = null;
+
+  private async registry() {
+    const mod = await import('../registry/index.ts');
+    this.session ??= new mod.RegistrySession();
+    return { mod, session: this.session };
+  }
+
+  private startTransfer(operation: 'push' | 'pull', reference: string, run: (signal: AbortSignal, onProgress: (e: unknown[]) => void) => Promise<{ digest: string; references: string[]; bytes: number }>): { transferId: string } {
+    const transferId = randomBytes(8).toString('hex');
+    const controller = new AbortController();
+    this.transfers.set(transferId, controller);
+    const emit = (e: Omit<TransferEvent, 'transferId' | 'operation' | 'reference'>) => this.events.emit('transfer/progress', { transferId, operation, reference, ...e });
+    run(controller.signal, (events) => emit({ events: events as TransferProgress[] }))
+      .then((value) => {
+        emit({ result: { ok: true, value } });
+        if (operation === 'pull') this.events.emit('images/changed', { reason: `pulled ${reference}` });
+      })
+      .catch((e) => emit({ result: { ok: false, error: serializeError(e) } }))
+      .finally(() => this.transfers.delete(transferId));
+    return { transferId };
+  }
+
+  async pushImage({ ref, tags, chunkSize }: { ref: string; tags?: string[]; chunkSize?: number }): Promise<{ transferId: string }> {
+    await this.store.resolve(ref); // a clear error now for an unknown image, not later as an event
+    const { mod, session } = await this.registry();
+    return this.startTransfer('push', ref, async (signal, onProgress) => {
+      const r = await mod.push(this.store, ref, { session, signal, onProgress, ...(tags ? { tags } : {}), ...(chunkSize ? { chunkSize } : {}) });
+      return { digest: r.digest, references: r.references, bytes: r.bytesUploaded };
+    });
+  }
+
+  async planPush({ ref, tags }: { ref: string; tags?: string[] }): Promise<PushPlanView> {
+    const { mod, session } = await this.registry();
+    const plan = await mod.planPush(this.store, ref, { session, ...(tags ? { tags } : {}) });
+    return { references: plan.references, digest: plan.digest, blobs: plan.blobs.map((b) => ({ ...b })), bytesToUpload: plan.bytesToUpload, bytesTotal: plan.bytesTotal };
+  }
+
+  async pullImage({ ref, platform }: { ref: string; platform?: string }): Promise<{ transferId: string }> {
+    const { mod, session } = await this.registry();
+    return this.startTransfer('pull', ref, async (signal, onProgress) => {
+      const r = await mod.pull(this.store, ref, { session, signal, onProgress, ...(platform ? { platform } : {}) });
+      return { digest: r.digest, references: [r.reference], bytes: r.bytesDownloaded };
+    });
+  }
+
+  async cancelTransfer({ transferId }: { transferId: string }): Promise<{ cancelled: boolean }> {
+    const c = this.transfers.get(transferId);
+    c?.abort();
+    return { cancelled: !!c };
+  }
+
+  async remoteTag({ source, tags }: { source: string; tags: string[] }): Promise<{ digest: string; references: string[] }> {
+    const { mod, session } = await this.registry();
+    const r = await mod.remoteTag(source, tags, { session });
+    return { digest: r.digest, references: r.references };
+  }
+
+  async login({ registry, username, password }: { registry: string; username: string; password: string }): Promise<CredentialView> {
+    const { mod } = await this.registry();
+    const r = await mod.login(registry, username, password, this.credentialStore ? { store: this.credentialStore } : {});
+    this.session = null; // new credentials: forget cached tokens
+    return { registry: r.registry, username: r.username, source: describeSource(r.source) };
+  }
+
+  async logout({ registry }: { registry: string }): Promise<{ registry: string; removed: boolean }> {
+    const { mod } = await this.registry();
+    const r = await mod.logout(registry, this.credentialStore ? { store: this.credentialStore } : {});
+    this.session = null;
+    return { registry: r.registry, removed: r.removed };
+  }
+
+  async listCredentials(): Promise<CredentialView[]> {
+    const { mod } = await this.registry();
+    const list = await mod.listCredentials(this.credentialStore ? { store: this.credentialStore } : {});
+    return list.map((c) => ({ registry: c.registry, username: c.username ?? '(identity token)', source: describeSource(c.source) }));
+  }
+
+  async testCredential({ registry }: { registry: string }): Promise<{ ok: boolean; message: string }> {
+    const { mod } = await this.registry();
+    try {
+      await new mod.RegistryClient(mod.normalizeRegistry(registry), this.credentialStore ? { credentials: this.credentialStore } : {}).ping('login');
+      return { ok: true, message: `${mod.normalizeRegistry(registry)} accepts the saved credential` };
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
+  }
+
   async version() {
     return { version: STRATA_VERSION, home: this.store.home, mode: this.mode };
+  }
+}
+
+/** describeSource says in words where a credential lives. */
+function describeSource(s: import('../registry/credentials.ts').CredentialSource): string {
+  switch (s.kind) {
+    case 'docker-config':
+      return `docker config (${s.path})`;
+    case 'credential-helper':
+      return `credential helper docker-credential-${s.helper}`;
+    case 'custom':
+      return s.name;
+    default:
+      return 'given for this session';
   }
 }
 

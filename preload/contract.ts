@@ -236,10 +236,27 @@ export interface CredentialView {
   source: string;
 }
 
+/** Several images side by side: their layers merged into bands (a band shared by several images is one
+ * band across their columns), with the bytes sharing saves. */
+export interface ImageComparison {
+  images: { digest: string; reference: string | null; size: number; uniqueSize: number; layers: string[] }[];
+  /** Bands from the bottom (bases) up; columns lists the indexes of the images that have the layer. */
+  bands: { digest: string; size: number; uncompressedSize: number | null; createdBy: string | null; columns: number[] }[];
+  /** Bytes of layers at least two of these images share (counted once). */
+  sharedBytes: number;
+  /** What storing these images separately would cost minus what the store holds for them (compressed). */
+  savedOnDisk: number;
+  /** Bytes a push of every image to one registry does not send again (layers already there are skipped). */
+  savedOnWire: number;
+  /** Pairwise shared layer bytes: matrix[i][j] for images i and j (diagonal: the image's layer bytes). */
+  matrix: number[][];
+}
+
 /** EngineApi is implemented by main/service/engine.ts and called by every door (window, browser, CLI). */
 export interface EngineApi {
   listImages(params: Record<string, never>): Promise<ImageSummary[]>;
   inspectImage(params: { ref: string }): Promise<ImageDetail>;
+  compareImages(params: { refs: string[] }): Promise<ImageComparison>;
   tagImage(params: { source: string; target: string }): Promise<TagResult>;
   untagImage(params: { ref: string }): Promise<{ reference: string; digest: string }>;
   removeImage(params: { ref: string; force?: boolean }): Promise<RemoveResult>;
@@ -276,6 +293,7 @@ export type ResultOf<M extends EngineMethod> = Awaited<ReturnType<EngineApi[M]>>
 export const ENGINE_METHODS = [
   'listImages',
   'inspectImage',
+  'compareImages',
   'tagImage',
   'untagImage',
   'removeImage',

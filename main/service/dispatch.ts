@@ -9,6 +9,7 @@ const none = z.object({}).strict();
 export const PARAMS = {
   listImages: none,
   inspectImage: z.object({ ref }).strict(),
+  compareImages: z.object({ refs: z.array(ref).min(2).max(32) }).strict(),
   tagImage: z.object({ source: ref, target: ref }).strict(),
   untagImage: z.object({ ref }).strict(),
   removeImage: z.object({ ref, force: z.boolean().optional() }).strict(),

@@ -8,6 +8,7 @@ import type {
   TransferProgress,
   DockerfileAnalysis,
   EngineApi,
+  ImageComparison,
   HistoryView,
   ImageDetail,
   ImageSummary,
@@ -92,6 +93,56 @@ export class Engine implements EngineApi {
       });
     }
     return { ...summary, manifestMediaType: target.manifestDoc.mediaType, layers, history: historyViews, config: runtimeView(cfg.config) };
+  }
+
+  async compareImages({ refs }: { refs: string[] }): Promise<ImageComparison> {
+    const images: Image[] = [];
+    for (const r of refs) images.push(await this.store.resolve(r));
+    const history = images.map((img) => {
+      const nonEmpty = (img.configDoc.config.history ?? []).filter((h) => !h.empty_layer);
+      return new Map(img.manifest.layers.map((l, i) => [l.digest as string, nonEmpty[i]?.created_by ?? null]));
+    });
+    // Bands in the order layers stack: level by level from the base, each digest once.
+    const bands: ImageComparison['bands'] = [];
+    const index = new Map<string, number>();
+    const depth = Math.max(...images.map((i) => i.manifest.layers.length));
+    for (let level = 0; level < depth; level++) {
+      images.forEach((img, col) => {
+        const l = img.manifest.layers[level];
+        if (!l) return;
+        let b = index.get(l.digest);
+        if (b === undefined) {
+          b = bands.length;
+          index.set(l.digest, b);
+          bands.push({ digest: l.digest, size: l.size, uncompressedSize: null, createdBy: history[col]?.get(l.digest) ?? null, columns: [] });
+        }
+        if (!bands[b]!.columns.includes(col)) bands[b]!.columns.push(col);
+      });
+    }
+    for (const b of bands) b.uncompressedSize = (await layerInfo(this.store, b.digest as never))?.uncompressedSize ?? null;
+    const layerSets = images.map((img) => new Map(img.manifest.layers.map((l) => [l.digest as string, l.size])));
+    const matrix = images.map((_, i) => images.map((__, j) => {
+      let sum = 0;
+      for (const [d, size] of layerSets[i]!) if (layerSets[j]!.has(d)) sum += size;
+      return sum;
+    }));
+    const shared = bands.filter((b) => b.columns.length > 1);
+    const sharedBytes = shared.reduce((s, b) => s + b.size, 0);
+    const extraCopies = shared.reduce((s, b) => s + b.size * (b.columns.length - 1), 0);
+    return {
+      images: images.map((img, i) => ({
+        digest: img.digest,
+        reference: img.references[0] ?? null,
+        size: [...layerSets[i]!.values()].reduce((a, b) => a + b, 0),
+        uniqueSize: [...layerSets[i]!].filter(([d]) => (bands[index.get(d)!]?.columns.length ?? 1) === 1).reduce((a, [, s]) => a + s, 0),
+        layers: img.manifest.layers.map((l) => l.digest),
+      })),
+      bands,
+      sharedBytes,
+      savedOnDisk: extraCopies,
+      savedOnWire: extraCopies,
+      matrix,
+    };
   }
 
   async tagImage({ source, target }: { source: string; target: string }): Promise<TagResult> {

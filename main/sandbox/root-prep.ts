@@ -1,0 +1,238 @@
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { SandboxError } from './errors.ts';
+import { resolveInRoot } from './root-path.ts';
+
+/** A mount a step asks for (RUN --mount). Defaults: bind is read-only unless readonly is false (as in
+ * BuildKit), cache is writable, secret is always read-only (mode 0400, 0:0 unless given), tmpfs is
+ * writable with mode 1777. uid/gid apply to cache and secret only. */
+export interface SandboxMount {
+  type: 'bind' | 'tmpfs' | 'cache' | 'secret';
+  /** Host path: required for bind, cache (created when missing) and secret (a file, copied). */
+  source?: string;
+  target: string;
+  readonly?: boolean;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+interface Created {
+  path: string; // inside the root
+  kind: 'dir' | 'file';
+}
+interface Parent {
+  hostPath: string;
+  names: string[];
+  atime: number; // seconds, as utimes takes them
+  mtime: number;
+}
+
+/** What preparing a root filesystem produced: bwrap options for the mounts, and how to undo what was
+ * written into the root for them. */
+export interface PreparedRoot {
+  options: string[];
+  /** Where the sandbox's /dev/shm is mounted. */
+  shmDir: string;
+  /** cleanup removes every mount point created for this run (if still empty) and restores the times of
+   * the directories they were created in, so nothing of the sandbox reaches the layer. It returns the
+   * paths it had to leave because the step put something in them. */
+  cleanup(): string[];
+}
+
+const HOST_FILES = ['/etc/resolv.conf', '/etc/hosts'];
+
+/** prepareRoot readies `rootfs` for one run: creates the working directory (kept, as docker does),
+ * creates mount points the image lacks (removed afterwards by cleanup), copies secrets to a private
+ * directory, and returns the bwrap mount options. Every target is resolved inside the root with its
+ * symlinks followed there, so an image cannot point a mount at the host. */
+export function prepareRoot(opts: { rootfs: string; cwd: string; mounts: SandboxMount[]; network: 'host' | 'none'; canChown: boolean }): PreparedRoot {
+  const { rootfs } = opts;
+  const created: Created[] = [];
+  const parents = new Map<string, Parent>();
+  let secretsDir: string | undefined;
+  let secrets = 0;
+  const cleanup = (): string[] => {
+    const left = removeCreated(rootfs, created);
+    for (const p of parents.values()) restoreTimes(p);
+    if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+    return left;
+  };
+
+  try {
+    const mounts = normalizeMounts(opts.mounts);
+    // A working directory inside a mount is the mount's business (bwrap's chdir reports it if missing).
+    if (!mounts.some((m) => isUnder(posix.normalize(opts.cwd), m.target))) makeWorkdir(rootfs, opts.cwd);
+    // Targets nested in a fresh tmpfs are created by bwrap inside it; any other nesting could walk
+    // symlinks a previous step left in a host directory, so it is refused (normalizeMounts).
+    const tmpfsTargets = mounts.filter((m) => m.type === 'tmpfs').map((m) => m.target);
+    const hostTargets = mounts.filter((m) => m.type !== 'tmpfs').map((m) => m.target);
+    const inTmpfs = (p: string) => tmpfsTargets.some((t) => isUnder(p, t) && p !== t);
+
+    const place = (target: string, kind: 'dir' | 'file'): string => {
+      if (inTmpfs(target)) return target;
+      const r = resolveInRoot(rootfs, target);
+      if (['/proc', '/dev'].some((d) => isUnder(r.path, d)) && !['/proc', '/dev'].includes(target)) {
+        throw new SandboxError('SANDBOX_MOUNT_FAILED', `mount target ${target} resolves to ${r.path}, inside a filesystem the sandbox provides`, { target, resolved: r.path });
+      }
+      if (hostTargets.some((t) => isUnder(r.path, t) && r.path !== t) || (r.path !== target && inTmpfs(r.path))) {
+        throw new SandboxError('SANDBOX_MOUNT_FAILED', `mount target ${target} resolves to ${r.path}, inside another mount`, { target, resolved: r.path });
+      }
+      if (r.stat) {
+        checkKind(target, r.stat, kind);
+        return r.path;
+      }
+      rememberParent(parents, join(rootfs, posix.dirname(r.missing[0]!)));
+      r.missing.forEach((p, i) => {
+        const k = i === r.missing.length - 1 ? kind : 'dir';
+        if (k === 'dir') mkdirSync(join(rootfs, p), { mode: 0o755 });
+        else writeFileSync(join(rootfs, p), '', { flag: 'wx', mode: 0o644 });
+        created.push({ path: p, kind: k });
+      });
+      return r.path;
+    };
+
+    const options = ['--bind', rootfs, '/', '--proc', place('/proc', 'dir'), '--dev', place('/dev', 'dir')];
+    const shmDir = posix.join(resolveInRoot(rootfs, '/dev').path, 'shm');
+    options.push('--perms', '1777', '--tmpfs', shmDir);
+    // A root without /tmp gets a private one, so that it does not appear in the layer.
+    if (!resolveInRoot(rootfs, '/tmp').stat) options.push('--perms', '1777', '--tmpfs', place('/tmp', 'dir'));
+
+    for (const m of mounts) {
+      switch (m.type) {
+        case 'tmpfs':
+          options.push('--perms', (m.mode ?? 0o1777).toString(8), '--tmpfs', place(m.target, 'dir'));
+          break;
+        case 'bind': {
+          const st = statSource(m);
+          options.push(m.readonly === false ? '--bind' : '--ro-bind', m.source!, place(m.target, st.isDirectory() ? 'dir' : 'file'));
+          break;
+        }
+        case 'cache': {
+          if (!existsSync(m.source!)) mkdirSync(m.source!, { recursive: true, mode: 0o755 });
+          const st = statSource(m);
+          if (!st.isDirectory()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `cache source ${m.source} is not a directory`, { source: m.source });
+          if (m.mode !== undefined) chmodSync(m.source!, m.mode);
+          if (opts.canChown && (m.uid !== undefined || m.gid !== undefined)) chownSync(m.source!, m.uid ?? st.uid, m.gid ?? st.gid);
+          options.push(m.readonly === true ? '--ro-bind' : '--bind', m.source!, place(m.target, 'dir'));
+          break;
+        }
+        case 'secret': {
+          const st = statSource(m);
+          if (!st.isFile()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret source ${m.source} is not a file`, { source: m.source });
+          secretsDir ??= mkdtempSync(join(tmpdir(), 'strata-secrets-'));
+          const copy = join(secretsDir, `secret-${++secrets}`);
+          writeFileSync(copy, readFileSync(m.source!), { mode: 0o600 });
+          if (opts.canChown) chownSync(copy, m.uid ?? 0, m.gid ?? 0);
+          chmodSync(copy, m.mode ?? 0o400);
+          options.push('--ro-bind', copy, place(m.target, 'file'));
+          break;
+        }
+      }
+    }
+
+    if (opts.network === 'host') {
+      // The host's resolver files, read-only, over the image's (or over an empty mount point removed after).
+      for (const f of HOST_FILES) {
+        if (!existsSync(f) || mounts.some((m) => isUnder(f, m.target))) continue;
+        const r = resolveInRoot(rootfs, f);
+        if (r.stat?.isDirectory()) continue;
+        options.push('--ro-bind', f, place(f, 'file'));
+      }
+    }
+    return { options, shmDir, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+function makeWorkdir(rootfs: string, cwd: string): void {
+  const r = resolveInRoot(rootfs, cwd);
+  if (r.stat && !r.stat.isDirectory()) throw new SandboxError('SANDBOX_CWD_INVALID', `working directory ${cwd} exists and is not a directory`, { cwd });
+  for (const p of r.missing) mkdirSync(join(rootfs, p), { mode: 0o755 });
+}
+
+function normalizeMounts(mounts: SandboxMount[]): SandboxMount[] {
+  const seen = new Set<string>();
+  const out = mounts.map((m, i) => {
+    const bad = (why: string) => new SandboxError('SANDBOX_INVALID_OPTIONS', `mount ${i} (${m.type} on ${m.target}): ${why}`, { field: `mounts[${i}]` });
+    if (!['bind', 'tmpfs', 'cache', 'secret'].includes(m.type)) throw bad(`unknown type ${String(m.type)}`);
+    if (typeof m.target !== 'string' || !m.target.startsWith('/') || m.target.includes('\0')) throw bad('the target must be an absolute path');
+    const target = posix.normalize(m.target).replace(/(.)\/$/, '$1');
+    if (target === '/' || isUnder(target, '/proc') || isUnder(target, '/dev')) throw bad('the target may not be /, /proc or /dev (or below them)');
+    if (seen.has(target)) throw bad('another mount has the same target');
+    seen.add(target);
+    if (m.type !== 'tmpfs' && (typeof m.source !== 'string' || m.source === '' || m.source.includes('\0'))) throw bad('a source path is required');
+    if (m.mode !== undefined && (m.type === 'bind' || !Number.isInteger(m.mode) || m.mode < 0 || m.mode > 0o7777)) throw bad('mode must be 0..07777, on tmpfs, cache or secret');
+    for (const k of ['uid', 'gid'] as const) {
+      const v = m[k];
+      if (v === undefined) continue;
+      if (m.type === 'bind' || m.type === 'tmpfs' || !Number.isInteger(v) || v < 0 || v > 0xfffffffe) throw bad(`${k} must be an id, on cache or secret`);
+    }
+    return { ...m, target };
+  });
+  // Parents before children, as docker mounts them.
+  out.sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+  for (const m of out) {
+    const outer = out.find((o) => o !== m && o.type !== 'tmpfs' && isUnder(m.target, o.target));
+    if (outer) throw new SandboxError('SANDBOX_INVALID_OPTIONS', `mount target ${m.target} lies inside the ${outer.type} mount at ${outer.target}`, { target: m.target });
+  }
+  return out;
+}
+
+function statSource(m: SandboxMount): Stats {
+  try {
+    return statSync(m.source!);
+  } catch (e) {
+    throw new SandboxError('SANDBOX_MOUNT_FAILED', `${m.type} mount source ${m.source} cannot be used: ${(e as Error).message}`, { source: m.source }, { cause: e });
+  }
+}
+
+function checkKind(target: string, st: Stats, kind: 'dir' | 'file'): void {
+  if (kind === 'dir' && !st.isDirectory()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `mount target ${target} exists in the image and is not a directory`, { target });
+  if (kind === 'file' && st.isDirectory()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `mount target ${target} is a directory in the image, but the source is a file`, { target });
+}
+
+function isUnder(p: string, dir: string): boolean {
+  return dir === '/' || p === dir || p.startsWith(dir + '/');
+}
+
+function rememberParent(parents: Map<string, Parent>, hostPath: string): void {
+  if (parents.has(hostPath)) return;
+  const st = lstatSync(hostPath, { bigint: true });
+  const sec = (ns: bigint) => Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+  parents.set(hostPath, { hostPath, names: readdirSync(hostPath).sort(), atime: sec(st.atimeNs), mtime: sec(st.mtimeNs) });
+}
+
+// Removal re-resolves each path inside the root, so a step that swapped a directory for a symlink
+// cannot make us delete anything outside it.
+function removeCreated(rootfs: string, created: Created[]): string[] {
+  const left: string[] = [];
+  for (const c of [...created].reverse()) {
+    try {
+      const r = resolveInRoot(rootfs, c.path);
+      if (!r.stat) continue;
+      if (r.path !== c.path) {
+        left.push(c.path);
+        continue;
+      }
+      if (c.kind === 'dir' && r.stat.isDirectory()) rmdirSync(r.hostPath);
+      else if (c.kind === 'file' && r.stat.isFile() && r.stat.size === 0) unlinkSync(r.hostPath);
+      else left.push(c.path);
+    } catch {
+      left.push(c.path); // not empty: the step wrote into it, so it belongs to the layer now
+    }
+  }
+  return left;
+}
+
+function restoreTimes(p: Parent): void {
+  try {
+    if (readdirSync(p.hostPath).sort().join('\0') === p.names.join('\0')) utimesSync(p.hostPath, p.atime, p.mtime);
+  } catch {
+    /* the step removed it: nothing to restore */
+  }
+}
+

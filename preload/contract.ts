@@ -329,6 +329,8 @@ export const ENGINE_EVENTS = ['images/changed', 'build/status', 'transfer/progre
 /** Channel names (Electron IPC) and the browser-mode WebSocket path. */
 export const CHANNEL_INVOKE = 'strata:invoke';
 export const CHANNEL_EVENT = 'strata:event';
+/** The native folder picker of the Electron window (window.strataPickFolder). */
+export const CHANNEL_PICK_FOLDER = 'strata:pick-folder';
 export const WS_PATH = 'ws';
 
 /** Wire messages of the browser mode (the same contract over a WebSocket). */

@@ -4,6 +4,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import {
   CHANNEL_EVENT,
   CHANNEL_INVOKE,
+  CHANNEL_PICK_FOLDER,
   ENGINE_EVENTS,
   ENGINE_METHODS,
   type EngineEventName,
@@ -30,3 +31,5 @@ const bridge: StrataBridge = {
 };
 
 contextBridge.exposeInMainWorld('strata', bridge);
+// The native folder picker (Electron only; browser mode has a path field instead).
+contextBridge.exposeInMainWorld('strataPickFolder', (): Promise<string | null> => ipcRenderer.invoke(CHANNEL_PICK_FOLDER));

@@ -1,8 +1,11 @@
 // The Electron adapter: the only module that imports 'electron'. It opens the window with secure defaults
 // and plugs the contract's invoke/event channels into the same Engine the CLI and browser mode use.
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHANNEL_EVENT, CHANNEL_INVOKE } from '../../preload/contract.ts';
+import { DockerConfigCredentials } from '../registry/credentials.ts';
+import { SealedCredentialStore } from '../registry/sealed-credentials.ts';
+import { CHANNEL_EVENT, CHANNEL_INVOKE, CHANNEL_PICK_FOLDER } from '../../preload/contract.ts';
 import { dispatch } from '../service/dispatch.ts';
 import { Engine } from '../service/engine.ts';
 import { defaultStrataHome } from '../store/home.ts';
@@ -13,7 +16,20 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const engine = new Engine(await Store.open(defaultStrataHome()), 'electron');
+  const home = defaultStrataHome();
+  // Strata's own registry logins are sealed with the OS keychain's key (safeStorage); docker's config still
+  // answers for registries the user logged in to with docker.
+  const credentials = safeStorage.isEncryptionAvailable()
+    ? new SealedCredentialStore(join(home, 'credentials.json'), { name: 'the OS keychain', encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) }, new DockerConfigCredentials())
+    : undefined;
+  const engine = new Engine(await Store.open(home), 'electron', credentials);
+  const statePath = join(home, 'window-state.json');
+  let state: { width: number; height: number; x?: number; y?: number } = { width: 1280, height: 820 };
+  try {
+    state = { ...state, ...JSON.parse(readFileSync(statePath, 'utf8')) };
+  } catch {
+    /* first start */
+  }
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
@@ -21,13 +37,20 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   ipcMain.handle(CHANNEL_INVOKE, (_e, method: unknown, params: unknown) => dispatch(engine, method, params));
+  // The native folder picker (a window concern, not an engine call).
+  ipcMain.handle(CHANNEL_PICK_FOLDER, async (e) => {
+    const win = BrowserWindow.fromWebContents(e.sender);
+    const r = win ? await dialog.showOpenDialog(win, { properties: ['openDirectory'] }) : { canceled: true, filePaths: [] };
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
   engine.events.subscribe((event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNEL_EVENT, event, payload);
   });
 
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    width: state.width,
+    height: state.height,
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     title: 'Strata',
     webPreferences: {
       preload: join(__dirname, 'preload.cjs'),
@@ -36,6 +59,13 @@ async function main(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
     },
+  });
+  win.on('close', () => {
+    try {
+      writeFileSync(statePath, JSON.stringify(win.getBounds()));
+    } catch {
+      /* not worth failing a close for */
+    }
   });
   // No navigation away from the app, no new windows: links open in the user's browser.
   win.webContents.on('will-navigate', (e) => e.preventDefault());

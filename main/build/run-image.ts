@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runInSandbox } from '../sandbox/bwrap-root.ts';
+import { runInSandbox } from '../sandbox/index.ts';
+import { resolveUser } from './users.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_PATH } from './config-ops.ts';
 import { BuildError } from './errors.ts';
@@ -41,6 +42,15 @@ export async function runImage(store: Store, ref: string, o: RunImageOptions): P
   const root = join(store.tmpDir, `run-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await snapshots.checkout(img.manifest.layers, root);
+    if (!env.some((e) => e.startsWith('HOME='))) {
+      let home = '/';
+      try {
+        home = resolveUser(root, (o.user ?? c.User) || 'root').home;
+      } catch {
+        /* the sandbox reports an unknown user */
+      }
+      env.push(`HOME=${home}`);
+    }
     return await runInSandbox({
       rootfs: root,
       argv,

@@ -482,6 +482,15 @@ class Builder {
     });
   }
 
+  /** homeOf is the USER's home from the image's /etc/passwd (docker sets HOME from it), else / (root: /root). */
+  private async homeOf(run: StageRun, user: string): Promise<string> {
+    try {
+      return resolveUser(await this.rootfsOf(run), user || 'root').home;
+    } catch {
+      return /^(|root|0)(:.*)?$/.test(user) ? '/root' : '/';
+    }
+  }
+
   /** rootfsOf materializes a stage's root filesystem (base snapshot + layers so far), once. */
   private async rootfsOf(run: StageRun): Promise<string> {
     if (run.rootfs) return run.rootfs;
@@ -616,6 +625,8 @@ class Builder {
     const env = new Map<string, string>();
     for (const [k, v] of run.args.env) env.set(k, v);
     if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH.slice(5));
+    // HOME comes from the image's /etc/passwd at run time (as runc sets it); it is not part of the cache key.
+    const needsHome = !env.has('HOME');
     for (const [k, v] of this.scope.proxyEnv()) if (!env.has(k)) env.set(k, v);
     const envList = [...env].map(([k, v]) => `${k}=${v}`);
     const args: Record<string, string> = {};
@@ -628,7 +639,7 @@ class Builder {
         const matches = this.ctx.match(src);
         if (!matches.length) throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: RUN --mount=type=bind source ${src}: not found in the build context`);
         for (const e of matches) files.push(...(await this.ctx.sourceFiles(e)));
-        mounts.push({ type: 'bind', source: (matches[0] as { abs: string }).abs, target: m.target ?? '/', readonly: !m.readOnly ? false : true });
+        mounts.push({ type: 'bind', source: (matches[0] as { abs: string }).abs, target: m.target ?? '/', readonly: m.readOnly });
       } else if (m.type === 'bind' && m.from) {
         const idx = this.parsed.stages.find((s) => s.name === m.from!.toLowerCase())?.index;
         let root: string;
@@ -643,7 +654,7 @@ class Builder {
         const cacheId = m.id ?? m.target ?? '';
         const dir = join(this.store.home, 'cache', 'mounts', createHash('sha256').update(cacheId).digest('hex').slice(0, 32));
         await mkdir(dir, { recursive: true });
-        mounts.push({ type: 'bind', source: dir, target: m.target ?? '/', readonly: m.readOnly, ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.mode !== undefined ? { mode: m.mode } : {}) });
+        mounts.push({ type: 'cache', source: dir, target: m.target ?? '/', readonly: m.readOnly, ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.mode !== undefined ? { mode: m.mode } : {}) });
       } else if (m.type === 'secret') {
         const secretId = m.id ?? posix.basename(m.target ?? '');
         const secret = (this.req.secrets ?? []).find((s) => s.id === secretId);
@@ -669,7 +680,7 @@ class Builder {
         lower,
         upper,
         argv,
-        env: envList,
+        env: needsHome ? [...envList, `HOME=${await this.homeOf(run, c.User || '')}`] : envList,
         cwd: c.WorkingDir || '/',
         user: c.User || '',
         network,

@@ -11,6 +11,7 @@ export const SYSTEM_PACKAGES = [
   { pkg: 'docker-registry', file: '/usr/bin/docker-registry', why: 'a real OCI registry on 127.0.0.1' },
   { pkg: 'bubblewrap', file: '/usr/bin/bwrap', why: 'sandbox checks' },
   { pkg: 'apache2-utils', file: '/usr/bin/htpasswd', why: 'bcrypt htpasswd for registry auth tests' },
+  { pkg: 'uidmap', file: '/usr/bin/newuidmap', why: 'rootless sandbox with subordinate id ranges' },
   { pkg: 'openssl', file: '/usr/bin/openssl', why: 'test certificates for TLS and token-auth registries' },
   { pkg: 'docker.io', file: '/usr/sbin/dockerd', why: 'docker run of images Strata builds (dockerd started by the tests)' },
 ];

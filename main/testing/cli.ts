@@ -5,8 +5,8 @@ import { repoRoot } from '../util/conformance.ts';
 export const STRATA_BIN = join(repoRoot, 'main', 'cli', 'bin.mjs');
 
 /** strata runs the strata command against a given store and returns its exit code and output. */
-export function strata(home: string, args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STRATA_BIN, ...args], { env: { ...process.env, STRATA_HOME: home }, encoding: 'utf8', input });
+export function strata(home: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [STRATA_BIN, ...args], { env: { ...process.env, STRATA_HOME: home, ...env }, encoding: 'utf8', input });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

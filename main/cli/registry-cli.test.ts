@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -96,5 +97,26 @@ describe('strata push, pull, login, tag --remote and FROM from a registry (real 
     assert.match(out.stdout, /Removing login credentials/);
     const denied = strata(fresh, ['pull', `${host}/team/app:stable`]);
     assert.equal(denied.code, 1);
+  });
+
+  test('podman pulls what Strata pushed; what skopeo pushes, Strata pulls and runs', () => {
+    const login = strata(home, ['login', '-u', 'alice', '--password-stdin', host], 'wonderland\n');
+    assert.equal(login.code, 0, login.stderr);
+    const pod = join(t.path, 'podman');
+    const podman = spawnSync('podman', ['--root', join(pod, 'root'), '--runroot', join(pod, 'run'), '--storage-driver', 'vfs', 'pull', '--tls-verify=false', '--creds', 'alice:wonderland', `${host}/team/app:1`], { encoding: 'utf8' });
+    assert.equal(podman.status, 0, podman.stderr);
+    const images = spawnSync('podman', ['--root', join(pod, 'root'), '--runroot', join(pod, 'run'), '--storage-driver', 'vfs', 'images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
+    assert.match(images.stdout, new RegExp(`${host}/team/app:1`));
+    // skopeo pushes an OCI layout (made by strata save) under a new name; a fresh store pulls and runs it.
+    const layout = join(t.path, 'layout-for-skopeo');
+    assert.equal(strata(join(t.path, 'home2'), ['save', '--format', 'oci', '-o', layout, `${host}/team/app:1`]).code, 0);
+    const copy = spawnSync('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-creds', 'alice:wonderland', `oci:${layout}:1`, `docker://${host}/from-skopeo/app:1`], { encoding: 'utf8' });
+    assert.equal(copy.status, 0, copy.stderr);
+    const fresh = join(t.path, 'home4');
+    const pulled = strata(fresh, ['pull', '--progress', 'plain', `${host}/from-skopeo/app:1`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const run = strata(fresh, ['run', `${host}/from-skopeo/app:1`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'hello from the registry\n');
   });
 });

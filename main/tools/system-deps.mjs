@@ -12,6 +12,7 @@ export const SYSTEM_PACKAGES = [
   { pkg: 'bubblewrap', file: '/usr/bin/bwrap', why: 'sandbox checks' },
   { pkg: 'apache2-utils', file: '/usr/bin/htpasswd', why: 'bcrypt htpasswd for registry auth tests' },
   { pkg: 'uidmap', file: '/usr/bin/newuidmap', why: 'rootless sandbox with subordinate id ranges' },
+  { pkg: 'podman', file: '/usr/bin/podman', why: 'podman pull of images Strata pushes' },
   { pkg: 'openssl', file: '/usr/bin/openssl', why: 'test certificates for TLS and token-auth registries' },
   { pkg: 'docker.io', file: '/usr/sbin/dockerd', why: 'docker run of images Strata builds (dockerd started by the tests)' },
 ];

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../testing/temp.ts';
@@ -286,7 +286,9 @@ describe('sandbox', () => {
 
   test('cancel kills the process tree at once and leaves no mounts', async (t) => {
     const marker = String(100000 + randomBytes(3).readUIntBE(0, 3));
-    const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
+    // Only mounts under this test's folder: other processes (dockerd, parallel tests) mount elsewhere meanwhile.
+    const ownMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dirname(rootfs))).join('\n');
+    const mountsBefore = ownMounts();
     const rootBefore = snapshot(rootfs);
     const ac = new AbortController();
     let abortedAt = 0;
@@ -307,7 +309,7 @@ describe('sandbox', () => {
     t.diagnostic(`cancelled in ${ms.toFixed(0)} ms`);
     assert.ok(ms < 1000, `cancel took ${ms} ms`);
     assert.deepEqual(hostProcessesWith(`sleep ${marker}`), []);
-    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore);
+    assert.equal(ownMounts(), mountsBefore);
     assertSameRoot(snapshot(rootfs), rootBefore);
   });
 

@@ -1,6 +1,7 @@
 // Runs sandbox cases in a separate process, so the test can run them as an unprivileged user
 // (setpriv --reuid). Prints one JSON line: { support, cases: { name: outcome } }.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runInSandbox, sandboxSupport, type SandboxRunOptions } from '../index.ts';
 
 const rootfs = process.argv[2]!;
@@ -27,7 +28,9 @@ await run('user', { argv: ['/bin/sh', '-c', 'id -u; id -g; echo x > /tmp/by-app'
 await run('chown', { argv: ['/bin/sh', '-c', 'touch /tmp/chowned && chown 1000:1000 /tmp/chowned; echo $?'] });
 await run('net', { argv: ['/bin/sh', '-c', 'ip -o link | cut -d: -f2'] });
 await run('ps', { argv: ['/bin/ps', '-o', 'pid,comm'] });
-const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+// Only mounts under this test's folder: other processes (dockerd, parallel tests) mount elsewhere meanwhile.
+const own = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dirname(rootfs))).join('\n');
+const mounts = own();
 const ac = new AbortController();
 const t0 = Date.now();
 let abortedAt = 0;
@@ -36,5 +39,5 @@ await run('cancel', { argv: ['/bin/sh', '-c', 'echo started; sleep 100'], signal
   ac.abort();
 });
 outcome.cancelMs = Date.now() - (abortedAt || t0);
-outcome.mountsUnchanged = mounts === readFileSync('/proc/self/mountinfo', 'utf8');
+outcome.mountsUnchanged = mounts === own();
 process.stdout.write(JSON.stringify({ uid: process.getuid!(), support, cases: outcome }) + '\n');

@@ -23,6 +23,7 @@ import { archiveKind, download, extractInto, type ArchiveKind } from './add.ts';
 import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
+import { addBytes, timed } from './metrics.ts';
 import { applyLayers, SnapshotCache } from './rootfs.ts';
 import { resolveUser } from './users.ts';
 import { runStep, type RunMountSpec } from './run-step.ts';
@@ -156,7 +157,7 @@ class Builder {
       i = typeof from === 'number' ? from : undefined;
     }
     this.initStatus(target.index, needed);
-    this.ctx = await BuildContext.open(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') });
+    this.ctx = await timed('context', () => BuildContext.open(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') }));
     this.previous = await this.cache.previousInputs(this.identity);
     this.lease = await this.store.lease(`build-${this.id}`);
     await mkdir(this.tmp, { recursive: true });
@@ -177,6 +178,7 @@ class Builder {
     const { descriptor, configDescriptor } = await writeImage(this.store, config, layers.map((l) => l.descriptor), this.req.tags ?? [], undefined, { [STORED_AT]: new Date().toISOString() });
     await this.cache.saveInputs(this.identity, this.inputs);
     await this.ctx.saveHashCache();
+    addBytes('hash', this.ctx.hashedBytes);
     return {
       digest: descriptor.digest,
       configDigest: configDescriptor.digest,
@@ -453,17 +455,17 @@ class Builder {
       this.cachedSteps++;
       layer = rec.layer;
       if (layer && run.exported && !rec.gzip && !layer.descriptor.mediaType.endsWith('gzip')) {
-        rec = { ...rec, gzip: await compressLayer(this.store, layer) };
+        rec = { ...rec, gzip: await timed('compress', () => compressLayer(this.store, layer!), (l) => l.uncompressedSize) };
         await this.cache.put(rec);
       }
-      if (layer && run.rootfs) await applyLayers(this.store, [layer.descriptor], run.rootfs);
+      if (layer && run.rootfs) await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
     } else {
       const before = this.previous[id];
       const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
       this.status.step(id, { missReason: reason, cacheKey: key });
-      const out = await execute();
-      layer = out ? await storeLayer(this.store, out.root, out.changes, { compress: run.exported, sourceDateEpoch: this.sourceDateEpoch }) : null;
+      const out = await timed(inputs.op.startsWith('{"run"') ? 'run' : 'copy', execute);
+      layer = out ? await timed(run.exported ? 'layer+gzip' : 'layer', () => storeLayer(this.store, out.root, out.changes, { compress: run.exported, sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
       await this.cache.put({ key, layer });
       run.rebuilt = true;
       run.lastChange = null;
@@ -495,7 +497,7 @@ class Builder {
   private async rootfsOf(run: StageRun): Promise<string> {
     if (run.rootfs) return run.rootfs;
     const dir = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
-    await this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir);
+    await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir));
     run.rootfs = dir;
     return dir;
   }
@@ -581,7 +583,7 @@ class Builder {
           throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} ${src}: not found in the build context${/[*?[]/.test(src) ? ' (no file matches the pattern)' : ' (or excluded by .dockerignore)'}`, { line: inst.loc.startLine, source: src });
         }
         for (const m of matches) {
-          files.push(...(await this.ctx.sourceFiles(m)));
+          files.push(...(await timed('hash', () => this.ctx.sourceFiles(m))));
           sources.push(m.type === 'dir' ? { abs: m.abs, name: m.rel, entries: this.ctx.walkUnder(m.rel).map((e) => (m.rel ? e.rel.slice(m.rel.length + 1) : e.rel)) } : { abs: m.abs, name: m.rel });
         }
       }
@@ -700,7 +702,7 @@ class Builder {
   /** exportable returns a layer in the form an image carries (gzip), compressing an intermediate one once. */
   private async exportable(l: CachedLayer): Promise<CachedLayer> {
     if (l.descriptor.mediaType.endsWith('gzip') || l.descriptor.mediaType.endsWith('zstd')) return l;
-    const gz = await compressLayer(this.store, l);
+    const gz = await timed('compress', () => compressLayer(this.store, l), (x) => x.uncompressedSize);
     await this.lease.add(gz.descriptor.digest);
     return gz;
   }

@@ -1,11 +1,14 @@
 // Global setup of the e2e suite: a fresh STRATA_HOME, two images loaded WITH THE CLI from a docker-archive,
-// then `strata ui --port 0` started and its URL handed to the tests. The returned function is the teardown.
+// a real registry (CNCF docker-registry with htpasswd) on 127.0.0.1, a DOCKER_CONFIG of its own (logins never
+// touch the user's), then `strata ui --port 0` started and its URL handed to the tests. Returns the teardown.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRegistry, type TestRegistry } from '../main/testing/registry/registry.ts';
 import { CLI, RENDERER_INDEX, ROOT } from './support/paths.ts';
+import { REGISTRY_PASSWORD, REGISTRY_USER } from './support/registry.ts';
 
 const URL_LINE = /Strata UI \(browser mode\) at (\S+)/;
 
@@ -62,23 +65,31 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(RENDERER_INDEX)) throw new Error(`e2e setup: ${RENDERER_INDEX} is missing: run \`node main/tools/build.mjs --renderer-only\` first`);
   const home = await mkdtemp(join(tmpdir(), 'strata-e2e-home-'));
   const work = await mkdtemp(join(tmpdir(), 'strata-e2e-work-'));
-  const env = { ...process.env, STRATA_HOME: home };
+  const dockerConfig = await mkdtemp(join(tmpdir(), 'strata-e2e-docker-config-'));
+  const env = { ...process.env, STRATA_HOME: home, DOCKER_CONFIG: dockerConfig };
   let child: ChildProcess | null = null;
+  let registry: TestRegistry | null = null;
   const teardown = async () => {
     if (child) await stop(child);
+    await registry?.stop();
     await rm(home, { recursive: true, force: true });
     await rm(work, { recursive: true, force: true });
+    await rm(dockerConfig, { recursive: true, force: true });
   };
   try {
     const archive = join(work, 'strata-e2e-images.tar');
     runOrThrow('make-archive', ['--import', 'tsx', join(ROOT, 'e2e', 'fixtures', 'make-archive.ts'), archive], env);
     const loaded = runOrThrow('strata load', [CLI, 'load', '-i', archive], env);
     if (!/strata-e2e\/app:1/.test(loaded) || !/strata-e2e\/base:1/.test(loaded)) throw new Error(`e2e setup: strata load did not report both images:\n${loaded}`);
+    registry = await startRegistry(await mkdtemp(join(tmpdir(), 'strata-e2e-registry-')), { kind: 'htpasswd', users: { [REGISTRY_USER]: REGISTRY_PASSWORD } });
     const ui = await startUi(env);
     child = ui.child;
     // Workers inherit the runner's environment: this is how the tests find the server and the store.
     process.env.STRATA_E2E_URL = ui.url;
     process.env.STRATA_E2E_HOME = home;
+    process.env.STRATA_E2E_REGISTRY = registry.host;
+    // The CLI the tests run (and the Electron variant) read logins from the same place as the server.
+    process.env.DOCKER_CONFIG = dockerConfig;
   } catch (e) {
     await teardown();
     throw e;

@@ -58,6 +58,19 @@ export class ImagesPage {
     return this.rows.filter({ has: this.page.getByTestId('image-reference').locator('.ref__name').getByText(reference, { exact: true }) });
   }
 
+  /** rowByDigest is the row of an image by manifest digest (its listed name changes as names are added). */
+  rowByDigest(digest: string): Locator {
+    return this.page.locator(`[data-testid="image-row"][data-digest="${digest}"]`);
+  }
+
+  /** openDigest selects an image by manifest digest and waits for its layer stack. */
+  async openDigest(digest: string): Promise<void> {
+    await this.rowByDigest(digest).click();
+    await expect(this.rowByDigest(digest)).toHaveAttribute('aria-selected', 'true');
+    await expect(this.detail.locator('.detail__digest')).toHaveText(digest);
+    await expect(this.detail.getByTestId('layer-stack')).toBeVisible();
+  }
+
   /** rowData reads every row's cells. */
   async rowData(): Promise<ImageRowData[]> {
     const out: ImageRowData[] = [];

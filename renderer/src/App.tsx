@@ -3,16 +3,22 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStrata } from './store/store.ts';
 import { selectConnection, selectImagesStatus, selectRefreshImages } from './store/selectors.ts';
 import { useView, type ViewName } from './navigation.ts';
+import { ActivityPanel } from './components/activity/ActivityPanel.tsx';
 import { ImagesView } from './views/ImagesView.tsx';
+import './workbench.css';
 
 // The Build view carries CodeMirror: loaded when first shown, so the Images view starts light.
 const BuildView = lazy(() => import('./views/build/BuildView.tsx').then((m) => ({ default: m.BuildView })));
+const CompareView = lazy(() => import('./views/compare/CompareView.tsx').then((m) => ({ default: m.CompareView })));
+const RegistriesView = lazy(() => import('./views/registries/RegistriesView.tsx').then((m) => ({ default: m.RegistriesView })));
 
 const CONNECTION_TEXT = { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
 const TABS: [ViewName, string][] = [
   ['images', 'Images'],
   ['build', 'Build'],
+  ['compare', 'Compare'],
+  ['registries', 'Registries'],
 ];
 
 function TopBar({ view }: { view: ViewName }) {
@@ -41,6 +47,7 @@ function TopBar({ view }: { view: ViewName }) {
           <i className="conn__dot" aria-hidden="true" />
           {CONNECTION_TEXT[connection]}
         </span>
+        <ActivityPanel />
         {view === 'images' && (
           <button type="button" className="button" onClick={() => void refresh()} disabled={status.loading} aria-label="Refresh images">
             <svg viewBox="0 0 24 24" aria-hidden="true" className={status.loading ? 'spin' : undefined}>
@@ -62,12 +69,12 @@ export function App() {
     <div className="app">
       <TopBar view={view} />
       <main className="app__main">
-        {view === 'build' ? (
-          <Suspense fallback={<div className="placeholder">Loading the Build view…</div>}>
-            <BuildView />
-          </Suspense>
-        ) : (
+        {view === 'images' ? (
           <ImagesView />
+        ) : (
+          <Suspense fallback={<div className="placeholder">Loading…</div>}>
+            {view === 'build' ? <BuildView /> : view === 'compare' ? <CompareView /> : <RegistriesView />}
+          </Suspense>
         )}
       </main>
     </div>

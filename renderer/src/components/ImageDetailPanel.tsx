@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ImageDetail } from '../../../preload/contract.ts';
 import type { EngineError } from '../ipc/engine-error.ts';
 import { formatBytes } from '../format/bytes.ts';
@@ -5,6 +6,8 @@ import { NONE, primaryReference, shortDigest } from '../format/digest.ts';
 import { formatAgo, formatTimestamp } from '../format/time.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { LayerStack } from './LayerStack.tsx';
+import { PublishPanel } from './publish/PublishPanel.tsx';
+import { ImageTags } from './tags/ImageTags.tsx';
 
 export interface ImageDetailPanelProps {
   digest: string;
@@ -13,37 +16,54 @@ export interface ImageDetailPanelProps {
   error: EngineError | null;
   onClose(): void;
   onRetry(): void;
+  /** onCompare opens the Compare view with this image picked. */
+  onCompare?(): void;
 }
 
-function ConfigSummary({ detail }: { detail: ImageDetail }) {
+/** DETAIL_TABS are the detail panel's tabs: what the image is, its names, and pushing it. */
+export const DETAIL_TABS = [
+  ['layers', 'Layers'],
+  ['tags', 'Tags'],
+  ['publish', 'Publish'],
+] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number][0];
+
+/** ConfigSummary is what the image runs with: Entrypoint, Cmd, WorkingDir, User and Ports always (with the
+ * runtime's default when unset), then Env, Volumes, StopSignal and Labels when the image sets them. */
+export function ConfigSummary({ detail }: { detail: Pick<ImageDetail, 'config'> }) {
   const c = detail.config;
-  const rows: [string, string][] = [
-    ['Entrypoint', c.entrypoint ? JSON.stringify(c.entrypoint) : ''],
-    ['Cmd', c.cmd ? JSON.stringify(c.cmd) : ''],
-    ['WorkingDir', c.workingDir],
-    ['User', c.user],
-    ['Ports', c.exposedPorts.join(', ')],
-    ['Env', c.env.join('\n')],
+  const rows: [string, string, string][] = [
+    ['Entrypoint', c.entrypoint ? JSON.stringify(c.entrypoint) : '', 'none'],
+    ['Cmd', c.cmd ? JSON.stringify(c.cmd) : '', 'none'],
+    ['WorkingDir', c.workingDir, '/ (default)'],
+    ['User', c.user, 'root (default)'],
+    ['Ports', c.exposedPorts.join(', '), 'none exposed'],
+    ['Env', c.env.join('\n'), ''],
+    ['Volumes', c.volumes.join(', '), ''],
+    ['StopSignal', c.stopSignal ?? '', ''],
+    ['Labels', Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join('\n'), ''],
   ];
-  const shown = rows.filter(([, v]) => v);
-  if (!shown.length) return null;
+  const shown = rows.filter(([, v, unset]) => v || unset);
   return (
-    <dl className="kv" aria-label="Runtime config" data-testid="config-summary">
-      {shown.map(([k, v]) => (
-        <div key={k} className="kv__row">
-          <dt>{k}</dt>
-          <dd>
-            <code>{v}</code>
-          </dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <h3 className="section-title">Config</h3>
+      <dl className="kv" aria-label="Runtime config" data-testid="config-summary">
+        {shown.map(([k, v, unset]) => (
+          <div key={k} className="kv__row" data-testid="config-row" data-key={k} data-set={!!v}>
+            <dt>{k}</dt>
+            <dd>{v ? <code>{v}</code> : <span className="muted">{unset}</span>}</dd>
+          </div>
+        ))}
+      </dl>
+    </>
   );
 }
 
-/** ImageDetailPanel shows the selected image: its names, digest, totals and layer stack. */
-export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRetry }: ImageDetailPanelProps) {
+/** ImageDetailPanel shows the selected image: its names, digest, totals and layer stack, and tabs to tag
+ * and publish it. */
+export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRetry, onCompare }: ImageDetailPanelProps) {
   const name = detail ? primaryReference(detail.familiarReferences) : shortDigest(digest);
+  const [tab, setTab] = useState<DetailTab>('layers');
   return (
     <aside className="detail" aria-label={`Image ${name}`} aria-busy={loading} data-testid="image-detail">
       <header className="detail__header">
@@ -72,35 +92,76 @@ export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRe
               ))}
             </ul>
           )}
-          <dl className="facts">
-            <div>
-              <dt>Size</dt>
-              <dd>{formatBytes(detail.size)}</dd>
+          <div className="detail__bar">
+            <div className="detail-tabs" role="tablist" aria-label="Image">
+              {DETAIL_TABS.map(([id, label]) => (
+                <button
+                  key={id}
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === id}
+                  className={`detail-tab${tab === id ? ' is-active' : ''}`}
+                  onClick={() => setTab(id)}
+                  data-testid={`detail-tab-${id}`}
+                >
+                  {label}
+                  {id === 'tags' && <span className="count">{detail.references.length}</span>}
+                </button>
+              ))}
             </div>
-            <div>
-              <dt>Shared</dt>
-              <dd>{formatBytes(detail.sharedSize)}</dd>
+            <div className="detail__actions" data-testid="image-actions">
+              {/* Run goes here, first: the engine has no method to run an image from the UI yet. */}
+              {onCompare && (
+                <button type="button" className="button button--small" onClick={onCompare} data-testid="image-compare" title="Compare this image with others">
+                  Compare…
+                </button>
+              )}
             </div>
-            <div>
-              <dt>Unique</dt>
-              <dd>{formatBytes(detail.uniqueSize)}</dd>
+          </div>
+          {tab === 'layers' && (
+            <div role="tabpanel" aria-label="Layers" className="detail__tabpanel">
+              <dl className="facts">
+                <div>
+                  <dt>Size</dt>
+                  <dd>{formatBytes(detail.size)}</dd>
+                </div>
+                <div>
+                  <dt>Shared</dt>
+                  <dd>{formatBytes(detail.sharedSize)}</dd>
+                </div>
+                <div>
+                  <dt>Unique</dt>
+                  <dd>{formatBytes(detail.uniqueSize)}</dd>
+                </div>
+                <div>
+                  <dt>Platform</dt>
+                  <dd>
+                    {detail.os}/{detail.architecture}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Created</dt>
+                  <dd title={formatTimestamp(detail.created)}>{formatAgo(detail.created)}</dd>
+                </div>
+              </dl>
+              <h3 className="section-title">
+                Layers <span className="count">{detail.layers.length}</span>
+                <span className="section-title__note">base at the bottom · height by size</span>
+              </h3>
+              <LayerStack detail={detail} />
+              <ConfigSummary detail={detail} />
             </div>
-            <div>
-              <dt>Platform</dt>
-              <dd>
-                {detail.os}/{detail.architecture}
-              </dd>
+          )}
+          {tab === 'tags' && (
+            <div role="tabpanel" aria-label="Tags" className="detail__tabpanel">
+              <ImageTags detail={detail} />
             </div>
-            <div>
-              <dt>Created</dt>
-              <dd title={formatTimestamp(detail.created)}>{formatAgo(detail.created)}</dd>
+          )}
+          {tab === 'publish' && (
+            <div role="tabpanel" aria-label="Publish" className="detail__tabpanel">
+              <PublishPanel detail={detail} />
             </div>
-          </dl>
-          <h3 className="section-title">
-            Layers <span className="count">{detail.layers.length}</span>
-          </h3>
-          <LayerStack detail={detail} />
-          <ConfigSummary detail={detail} />
+          )}
         </>
       )}
     </aside>

@@ -9,10 +9,12 @@ export interface ImageTableProps {
   selectedDigest: string | null;
   onSelect(digest: string): void;
   now?: number;
+  /** compare adds a first column of checkboxes that pick images for the Compare view. */
+  compare?: { picked: readonly string[]; onToggle(digest: string): void };
 }
 
 /** ImageTable lists images, one row per manifest; click, Enter or the arrow keys select one. */
-export function ImageTable({ images, selectedDigest, onSelect, now = Date.now() }: ImageTableProps) {
+export function ImageTable({ images, selectedDigest, onSelect, now = Date.now(), compare }: ImageTableProps) {
   const move = (e: KeyboardEvent<HTMLTableRowElement>, index: number) => {
     const img = images[index];
     if (!img) return;
@@ -33,6 +35,7 @@ export function ImageTable({ images, selectedDigest, onSelect, now = Date.now() 
   return (
     <table className="table images-table" aria-label="Images" data-testid="images-table">
       <colgroup>
+        {compare && <col className="col-pick" />}
         <col className="col-ref" />
         <col className="col-digest" />
         <col className="col-num" />
@@ -43,6 +46,11 @@ export function ImageTable({ images, selectedDigest, onSelect, now = Date.now() 
       </colgroup>
       <thead>
         <tr>
+          {compare && (
+            <th scope="col" className="pick-cell">
+              <span className="visually-hidden">Pick to compare</span>
+            </th>
+          )}
           <th scope="col">Reference</th>
           <th scope="col">Digest</th>
           <th scope="col" className="num">
@@ -78,6 +86,18 @@ export function ImageTable({ images, selectedDigest, onSelect, now = Date.now() 
               data-digest={img.digest}
               data-reference={name}
             >
+              {compare && (
+                <td className="pick-cell" onClick={(e) => e.stopPropagation()}>
+                  <input
+                    type="checkbox"
+                    checked={compare.picked.includes(img.digest)}
+                    onChange={() => compare.onToggle(img.digest)}
+                    onKeyDown={(e) => e.stopPropagation()}
+                    aria-label={`Pick ${name} to compare`}
+                    data-testid="image-pick"
+                  />
+                </td>
+              )}
               <td data-testid="image-reference" className={name === NONE ? 'ref ref--none' : 'ref'} title={img.references.join('\n') || 'untagged'}>
                 <span className="ref__name">{name}</span>
                 {more > 0 && (

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { APP_DETAIL, APP_LAYER, BASE_LAYER } from '../testing/sample-images.ts';
+import { bandHeight, STACK_SCALE } from './band-scale.ts';
 import { LayerStack } from './LayerStack.tsx';
 import { instructionOf, stackRows } from './stack-rows.ts';
 
@@ -42,4 +43,17 @@ describe('LayerStack', () => {
     assert.match(html, /data-testid="layer-created-by"[^>]*>COPY app.txt \/</);
   });
   test('short digests', () => assert.match(html, /data-testid="layer-digest"[^>]*>aaaaaaaaaaaa</));
+});
+
+describe('LayerStack bands', () => {
+  const html = renderToStaticMarkup(createElement(LayerStack, { detail: APP_DETAIL }));
+  const heights = Object.fromEntries([...html.matchAll(/style="min-height:(\d+)px" data-testid="layer-row" data-index="(\d+)"/g)].map((m) => [m[2], Number(m[1])]));
+  test('each layer is a band as tall as its bytes, log-scaled against the largest', () => {
+    assert.deepEqual(heights, { '0': bandHeight(1_000_000, 1_000_000), '1': bandHeight(2_000, 1_000_000) });
+    assert.ok((heights['0'] ?? 0) > (heights['1'] ?? 0));
+  });
+  test('the largest is the tallest band; a tiny layer keeps the minimum', () => {
+    assert.equal(heights['0'], STACK_SCALE.max);
+    assert.equal(bandHeight(12, 1_000_000), STACK_SCALE.min);
+  });
 });

@@ -2,16 +2,18 @@ import type { ImageDetail } from '../../../preload/contract.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { shortDigest } from '../format/digest.ts';
 import { formatTimestamp } from '../format/time.ts';
+import { bandHeight } from './band-scale.ts';
 import { instructionOf, stackRows } from './stack-rows.ts';
 
-/** LayerStack draws an image's layers as a stack: the top layer first, the base at the bottom, each with
- * its size (a bar against the largest layer), the instruction that made it and how many images share it. */
+/** LayerStack draws an image's layers as stacked bands, as Docker's docs picture them: the top layer first,
+ * the base at the bottom, each band as tall as its bytes (log-scaled, with a minimum so small layers stay
+ * visible), labelled with the instruction that made it, its size and how many images share it. */
 export function LayerStack({ detail }: { detail: Pick<ImageDetail, 'layers' | 'history'> }) {
   const rows = stackRows(detail);
   const largest = Math.max(1, ...detail.layers.map((l) => l.size));
   const top = detail.layers.length - 1;
   return (
-    <ol className="stack" aria-label="Layers, top first, base last" data-testid="layer-stack" reversed>
+    <ol className="stack stack--bands" aria-label="Layers, top first, base last" data-testid="layer-stack" reversed>
       {[...rows].reverse().map((row) => {
         if (row.kind === 'config') {
           return (
@@ -28,6 +30,7 @@ export function LayerStack({ detail }: { detail: Pick<ImageDetail, 'layers' | 'h
           <li
             key={`${l.index}-${l.digest}`}
             className={`layer${shared ? ' layer--shared' : ''}`}
+            style={{ minHeight: bandHeight(l.size, largest) }}
             data-testid="layer-row"
             data-index={l.index}
             data-digest={l.digest}
@@ -44,9 +47,6 @@ export function LayerStack({ detail }: { detail: Pick<ImageDetail, 'layers' | 'h
               <span className={`badge${shared ? ' badge--shared' : ''}`} data-testid="layer-used-by" data-used-by={l.usedBy}>
                 {shared ? `shared by ${l.usedBy} images` : 'only this image'}
               </span>
-            </div>
-            <div className="layer__bar" aria-hidden="true">
-              <div className="layer__bar-fill" style={{ width: `${Math.max(0.5, (l.size / largest) * 100)}%` }} />
             </div>
             <code className="layer__instr" data-testid="layer-created-by" title={l.createdBy ?? 'no history entry'}>
               {instr || <span className="muted">no history entry</span>}

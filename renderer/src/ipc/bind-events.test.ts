@@ -92,7 +92,7 @@ describe('bindEvents', () => {
     const { store } = countingStore();
     const b = fakeBridge('open');
     const off = bindEvents(b.bridge, store);
-    assert.equal(b.listeners(), 3, 'images/changed, build/status, connection');
+    assert.equal(b.listeners(), 4, 'images/changed, build/status, transfer/progress, connection');
     off();
     assert.equal(b.listeners(), 0);
   });

@@ -22,13 +22,15 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
 }
 
 /** bindEvents loads the first image list, then feeds engine events into the store ('images/changed' →
- * refresh, coalesced; 'build/status' → the build slice) and mirrors the bridge's connection state,
- * refreshing after a reconnect (events may have been missed meanwhile). Returns the function that unbinds it all. */
+ * refresh, coalesced; 'build/status' → the build slice; 'transfer/progress' → the transfers slice) and
+ * mirrors the bridge's connection state, refreshing after a reconnect (events may have been missed
+ * meanwhile). Returns the function that unbinds it all. */
 export function bindEvents(bridge: AppBridge, store: StrataStore): () => void {
   const refresh = coalesce(() => store.getState().refreshImages());
   const offs: (() => void)[] = [
     bridge.on('images/changed', () => void refresh()),
     bridge.on('build/status', (e) => store.getState().receiveBuildStatus(e)),
+    bridge.on('transfer/progress', (e) => store.getState().receiveTransfer(e)),
   ];
   if (bridge.onConnection) {
     // The first open sends the calls queued at start-up; every later one follows a drop.

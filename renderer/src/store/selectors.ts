@@ -22,3 +22,70 @@ export const selectDetailState = (s: StrataState) => ({
   loading: s.detailLoading,
   error: s.detailError,
 });
+
+// Compare view.
+export const selectCompareSelection = (s: StrataState) => s.compareSelection;
+export const selectSelectedBand = (s: StrataState) => s.selectedBand;
+export const selectCompareState = (s: StrataState) => ({
+  comparison: s.comparison,
+  of: s.comparisonOf,
+  loading: s.comparisonLoading,
+  error: s.comparisonError,
+  mode: s.compareMode,
+});
+export const selectCompareActions = (s: StrataState) => ({
+  toggle: s.toggleCompare,
+  setSelection: s.setCompareSelection,
+  run: s.runCompare,
+  selectBand: s.selectBand,
+  setMode: s.setCompareMode,
+});
+
+// Tags tab of the image detail.
+export const selectImageTagState = (s: StrataState) => ({
+  input: s.imageTagInput,
+  check: s.imageTagCheck,
+  busy: s.imageTagBusy,
+  error: s.imageTagError,
+  move: s.imageTagMove,
+  notice: s.imageTagNotice,
+});
+export const selectImageTagActions = (s: StrataState) => ({
+  setInput: s.setImageTagInput,
+  submit: s.submitImageTag,
+  confirmMove: s.confirmImageTagMove,
+  cancelMove: s.cancelImageTagMove,
+  remove: s.removeImageTag,
+  reset: s.resetImageTag,
+});
+
+// Publish tab and the activity panel.
+export const selectTransfers = (s: StrataState) => s.transfers;
+export const selectTransferOrder = (s: StrataState) => s.transferOrder;
+export const selectPublishState = (s: StrataState) => ({ plan: s.publishPlan, busy: s.publishBusy, error: s.publishError });
+export const selectTransferActions = (s: StrataState) => ({
+  plan: s.planPublish,
+  push: s.startPush,
+  cancel: s.cancelTransfer,
+  dismiss: s.dismissTransfer,
+  clear: s.clearPublish,
+});
+/** selectRunningTransfers counts the pushes and pulls still going (the activity button's badge). */
+export const selectRunningTransfers = (s: StrataState) => s.transferOrder.filter((id) => s.transfers[id]?.phase === 'running').length;
+
+// Registries page.
+export const selectCredentialsState = (s: StrataState) => ({
+  credentials: s.credentials,
+  loaded: s.credentialsLoaded,
+  loading: s.credentialsLoading,
+  error: s.credentialsError,
+  tests: s.credentialTests,
+  notice: s.registryNotice,
+});
+export const selectLoginState = (s: StrataState) => ({ busy: s.loginBusy, error: s.loginError });
+export const selectRegistryActions = (s: StrataState) => ({
+  load: s.loadCredentials,
+  login: s.login,
+  logout: s.logout,
+  test: s.testCredential,
+});

@@ -5,18 +5,26 @@ import type { Caller } from '../ipc/call.ts';
 import type { ConnectionState } from '../ipc/ws-bridge.ts';
 import { createBuildSlice, type BuildSliceOptions } from './build-slice.ts';
 import { createConnectionSlice } from './connection-slice.ts';
+import { createCompareSlice } from './compare-slice.ts';
 import { createImagesSlice } from './images-slice.ts';
+import { createRegistriesSlice } from './registries-slice.ts';
+import { createImageTagSlice, type ImageTagSliceOptions } from './tag-slice.ts';
+import { createTransfersSlice, type TransfersSliceOptions } from './transfers-slice.ts';
 import type { StrataState } from './types.ts';
 
 export type { StrataState } from './types.ts';
 export type StrataStore = StoreApi<StrataState>;
 
 /** createStrataStore makes the one store of the renderer over an engine caller. */
-export function createStrataStore(call: Caller, opts: { connection?: ConnectionState; build?: BuildSliceOptions } = {}): StrataStore {
+export function createStrataStore(call: Caller, opts: { connection?: ConnectionState; build?: BuildSliceOptions; tag?: ImageTagSliceOptions; transfers?: TransfersSliceOptions } = {}): StrataStore {
   return createStore<StrataState>()((...a) => ({
     ...createImagesSlice(call)(...a),
     ...createConnectionSlice(opts.connection ?? 'open')(...a),
     ...createBuildSlice(call, opts.build)(...a),
+    ...createCompareSlice(call)(...a),
+    ...createImageTagSlice(call, opts.tag)(...a),
+    ...createTransfersSlice(call, opts.transfers)(...a),
+    ...createRegistriesSlice(call)(...a),
   }));
 }
 

@@ -5,8 +5,11 @@ import { ImageDetailPanel } from '../components/ImageDetailPanel.tsx';
 import { ImageTable } from '../components/ImageTable.tsx';
 import { UsageHeader } from '../components/UsageHeader.tsx';
 import { filterImages } from './filter-images.ts';
+import { navigate } from '../navigation.ts';
 import { useStrata } from '../store/store.ts';
 import {
+  selectCompareActions,
+  selectCompareSelection,
   selectDetailState,
   selectImages,
   selectImagesStatus,
@@ -25,9 +28,17 @@ export function ImagesView() {
   const detail = useStrata(useShallow(selectDetailState));
   const refresh = useStrata(selectRefreshImages);
   const select = useStrata(selectSelectImage);
+  const picked = useStrata(selectCompareSelection);
+  const compare = useStrata(useShallow(selectCompareActions));
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
   const shown = useMemo(() => filterImages(images, deferredFilter), [images, deferredFilter]);
+  const pickedHere = picked.filter((d) => images.some((i) => i.digest === d));
+  const pickProps = useMemo(() => ({ picked, onToggle: compare.toggle }), [picked, compare.toggle]);
+  const openCompare = (withDigest?: string) => {
+    if (withDigest && !picked.includes(withDigest)) compare.setSelection([...pickedHere, withDigest]);
+    navigate('compare');
+  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -58,6 +69,16 @@ export function ImagesView() {
               value={filter}
               onChange={(e) => setFilter(e.target.value)}
             />
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={pickedHere.length < 2}
+              onClick={() => openCompare()}
+              title={pickedHere.length < 2 ? 'Tick two or more images to compare their layers' : `Compare ${pickedHere.length} images`}
+              data-testid="compare-button"
+            >
+              Compare{pickedHere.length ? ` (${pickedHere.length})` : ''}
+            </button>
           </div>
           <div className="panel__scroll">
             {status.loaded && images.length === 0 ? (
@@ -73,7 +94,7 @@ export function ImagesView() {
               </div>
             ) : (
               <>
-                <ImageTable images={shown} selectedDigest={selectedDigest} onSelect={(d) => void select(d)} />
+                <ImageTable images={shown} selectedDigest={selectedDigest} onSelect={(d) => void select(d)} compare={pickProps} />
                 {shown.length === 0 && images.length > 0 && <div className="placeholder">No image matches “{filter}”.</div>}
                 {shown.length > 0 && !detail.digest && (
                   <p className="hint">
@@ -95,6 +116,7 @@ export function ImagesView() {
             error={detail.error}
             onClose={() => void select(null)}
             onRetry={() => detail.digest && void select(detail.digest)}
+            onCompare={() => detail.digest && openCompare(detail.digest)}
           />
         )}
       </div>

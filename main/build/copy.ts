@@ -57,10 +57,19 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
       }
       if (st && st.isDirectory()) continue;
       if (st) rmSync(abs, { force: true });
-      mkdirSync(abs, { mode: 0o755 });
-      chmodSync(abs, 0o755);
-      lchownSync(abs, uid, gid);
-      written.add(rel(abs));
+      // A symlink on the way (resolved inside rootfs by secureJoin) may lead where parents are missing too:
+      // create them all, as docker's MkdirAll does; an untyped ENOENT/ENOTDIR here was issue 7's finding.
+      let first: string | undefined;
+      try {
+        first = mkdirSync(abs, { recursive: true, mode: 0o755 });
+      } catch (e) {
+        throw new BuildError('BUILD_INVALID', `cannot create directory ${cur} in the image: ${(e as Error).message}`, { path: cur });
+      }
+      for (let d = abs; first !== undefined && d.length >= first.length; d = posix.dirname(d)) {
+        chmodSync(d, 0o755);
+        lchownSync(d, uid, gid);
+        written.add(rel(d));
+      }
     }
     return secureJoin(rootfs, path);
   };

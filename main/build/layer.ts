@@ -43,7 +43,13 @@ export async function storeLayer(store: Store, root: string, changes: Change[], 
   if (changes.length === 0) return null;
   const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9 }) : new PassThrough({ highWaterMark: 1 << 20 });
   const writing = store.blobs.write(out);
-  const [tar, blob] = await Promise.all([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) }), writing]);
+  // Both settle before either error counts: a full disk fails the store write, and the tar writer then only
+  // sees a closed stream; the store's error says what happened (issue 7).
+  const [tarDone, blobDone] = await Promise.allSettled([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) }), writing]);
+  if (blobDone.status === 'rejected') throw blobDone.reason;
+  if (tarDone.status === 'rejected') throw tarDone.reason;
+  const tar = tarDone.value;
+  const blob = blobDone.value;
   await recordLayerInfo(store, blob.digest, { diffID: tar.diffID, uncompressedSize: tar.size });
   return {
     descriptor: { mediaType: opts.compress ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: blob.digest, size: blob.size },

@@ -525,8 +525,14 @@ class Builder {
       } catch {
         /* missing: create */
       }
-      mkdirSync(abs, { mode: 0o755 });
-      created.push(posix.relative(root, abs));
+      // Through a symlink (resolved inside root) parents may be missing too: create them all (issue 7).
+      let first: string | undefined;
+      try {
+        first = mkdirSync(abs, { recursive: true, mode: 0o755 });
+      } catch (e) {
+        throw new BuildError('BUILD_INVALID', `WORKDIR ${path}: cannot create ${cur} in the image: ${(e as Error).message}`, { path });
+      }
+      for (let d = abs; first !== undefined && d.length >= first.length; d = posix.dirname(d)) created.push(posix.relative(root, d));
     }
     return created;
   }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createDigester, digestAlgorithm, digestHex, parseDigest, type Digest } from '../oci/digest.ts';
@@ -31,10 +31,19 @@ export class BlobStore {
     return join(this.root, digestAlgorithm(digest), digestHex(digest));
   }
 
-  /** has says whether the blob is stored. */
+  /** has says whether the blob is stored. Only writers ask (before relying on a blob they did not write), so
+   * it also marks the blob as used now (mtime): gc keeps blobs used under a live lease (reliability, issue 7). */
   async has(digest: Digest): Promise<boolean> {
+    const p = this.path(digest);
+    const now = new Date();
     try {
-      await stat(this.path(digest));
+      await utimes(p, now, now);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    }
+    try {
+      await stat(p); // a read-only store: cannot mark, can still answer
       return true;
     } catch {
       return false;
@@ -73,7 +82,13 @@ export class BlobStore {
   async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expect: WriteExpectation = {}): Promise<BlobInfo> {
     if (expect.digest && (await this.has(expect.digest))) {
       // Content-addressed: a blob that exists is not written again. Drain nothing; caller owns the source.
-      return { digest: expect.digest, size: await this.size(expect.digest) };
+      const size = await this.size(expect.digest);
+      // The stored bytes are the digest's; a descriptor claiming another size is lying (issue 7: a hostile
+      // manifest got tagged with a petabyte "size" for a blob the store already had).
+      if (expect.size !== undefined && size !== expect.size) {
+        throw new StoreError('BLOB_SIZE_MISMATCH', `blob ${expect.digest} has ${size} bytes, expected ${expect.size}`, { expected: expect.size, actual: size, digest: expect.digest });
+      }
+      return { digest: expect.digest, size };
     }
     await mkdir(this.tmpDir, { recursive: true });
     const tmp = tempName(this.tmpDir, 'blob');

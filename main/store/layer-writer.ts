@@ -40,7 +40,12 @@ export async function writeLayer(store: Store, tar: AsyncIterable<Uint8Array> | 
   const out = compression === 'gzip' ? createGzip({ level: opts.level ?? GZIP_LEVEL, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY }) : new PassThrough();
   const source = tar instanceof Readable ? tar : Readable.from(tar, { objectMode: false });
   const piping = pipeline(source, tap, out);
-  const [info] = await Promise.all([store.blobs.write(out), piping]);
+  // When the store fails (a full disk) the pipeline fails too, as a mere abort that would hide the cause
+  // (issue 7): wait for both and report the store's error first.
+  const [written, piped] = await Promise.allSettled([store.blobs.write(out), piping]);
+  if (written.status === 'rejected') throw written.reason;
+  if (piped.status === 'rejected') throw piped.reason;
+  const info = written.value;
   const diffID = diff.digest();
   const mediaType = compression === 'gzip' ? MediaType.ociLayerGzip : MediaType.ociLayer;
   await recordLayerInfo(store, info.digest, { diffID, uncompressedSize });

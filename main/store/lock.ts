@@ -1,5 +1,8 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { StoreError } from './errors.ts';
+
+/** A lock file still without a pid after this long was left by a killed owner. */
+const EMPTY_LOCK_STALE_MS = 5_000;
 
 /** FileLock is a cross-process mutex: a lock file created with O_EXCL holding the owner's pid.
  * A lock whose owner process is gone (a crash, kill -9) is stale and taken over. */
@@ -56,7 +59,12 @@ export class FileLock {
     } catch {
       return false; // vanished or being written: try again
     }
-    if (!Number.isInteger(pid) || pid <= 0) return false;
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // No pid: the owner is writing it now, or was killed between creating and writing it (kill -9).
+      // Only the second leaves it that way for long.
+      const st = await stat(this.path).catch(() => null);
+      return st !== null && Date.now() - st.mtimeMs > EMPTY_LOCK_STALE_MS;
+    }
     if (pid === process.pid) return false;
     try {
       process.kill(pid, 0);

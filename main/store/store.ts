@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDigest, type Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -9,6 +9,7 @@ import { BlobStore } from './blobs.ts';
 import { StoreError } from './errors.ts';
 import { IndexFile, type IndexEntry } from './index-file.ts';
 import { FileLock } from './lock.ts';
+import { writeFileAtomic } from '../util/fs-atomic.ts';
 
 /** Image is a read-only view of one stored image: its manifest and config, with their bytes. */
 export interface Image {
@@ -208,13 +209,19 @@ export class Store {
     return { ...result, freedBytes };
   }
 
-  /** assertComplete checks that a manifest and every blob it names are stored (a tag only points at complete images). */
+  /** assertComplete checks that a manifest and every blob it names are stored, with the sizes it says
+   * (a tag only points at complete images). */
   async assertComplete(digest: Digest): Promise<void> {
     const doc = await this.readManifest(digest);
     const children = doc.kind === 'manifest' ? [doc.manifest.config, ...doc.manifest.layers] : doc.index.manifests;
     for (const c of children) {
       if (!(await this.blobs.has(c.digest))) {
         throw new StoreError('BLOB_UNKNOWN', `image ${digest} is incomplete: blob ${c.digest} is missing`, { digest, missing: c.digest });
+      }
+      // A descriptor whose size is not the blob's makes an image no registry or runtime accepts (issue 7).
+      const size = await this.blobs.size(c.digest);
+      if (size !== c.size) {
+        throw new StoreError('BLOB_SIZE_MISMATCH', `image ${digest} is invalid: blob ${c.digest} has ${size} bytes, the manifest says ${c.size}`, { digest, blob: c.digest, expected: c.size, actual: size });
       }
     }
   }
@@ -242,16 +249,20 @@ export class Store {
     return seen;
   }
 
-  /** lease keeps blobs alive while a writer (build, pull, load) has not yet tagged them.
-   * The lease file names its pid: one left by a dead process no longer protects anything. */
+  /** lease keeps blobs alive while a writer (build, pull, load) has not yet tagged them: the digests it adds,
+   * and every blob written or used (BlobStore.has) since the lease began. Take it BEFORE writing or relying on
+   * any blob. The lease file names its pid: one left by a dead process no longer protects anything. */
   async lease(name: string): Promise<Lease> {
     const path = join(this.home, 'leases', `${process.pid}-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now()}`);
     const digests = new Set<Digest>();
     await writeFile(path, '');
+    // "since" is on the filesystem's clock (the file's mtime), the clock blob mtimes are compared with.
+    const since = (await stat(path, { bigint: true })).mtimeNs;
     return {
       add: async (...ds: Digest[]) => {
         for (const d of ds) digests.add(d);
-        await writeFile(path, [...digests].join('\n'));
+        // Replaced whole (atomic): gc must never read a half-written lease.
+        await writeFileAtomic(path, [`since ${since}`, ...digests].join('\n'), this.tmpDir);
       },
       release: async () => {
         await rm(path, { force: true });
@@ -259,8 +270,10 @@ export class Store {
     };
   }
 
-  private async leasedDigests(): Promise<Set<Digest>> {
-    const out = new Set<Digest>();
+  /** liveLeases reads the leases of running processes (removing those of dead ones). */
+  private async liveLeases(): Promise<{ digests: Set<Digest>; since: bigint[] }> {
+    const digests = new Set<Digest>();
+    const since: bigint[] = [];
     const dir = join(this.home, 'leases');
     for (const f of await readdir(dir).catch(() => [] as string[])) {
       const pid = Number(f.split('-')[0]);
@@ -268,23 +281,54 @@ export class Store {
         await rm(join(dir, f), { force: true });
         continue;
       }
+      const st = await stat(join(dir, f), { bigint: true }).catch(() => null);
+      if (!st) continue; // released meanwhile
       const text = await readFile(join(dir, f), 'utf8').catch(() => '');
-      for (const line of text.split('\n')) if (isDigest(line)) out.add(line as Digest);
+      const s = /^since (\d+)$/m.exec(text);
+      since.push(s ? BigInt(s[1] as string) : st.mtimeNs);
+      for (const line of text.split('\n')) if (isDigest(line)) digests.add(line as Digest);
     }
-    return out;
+    return { digests, since };
   }
 
-  /** gc deletes every blob that no tag reaches and no live lease holds (prune's second half). */
+  /** gc deletes every blob that no tag reaches and no live lease protects (prune's second half).
+   * Against concurrent writers (who lease, write or use blobs, tag, then release): blobs are listed first,
+   * then leases read, then tags; a blob written or used since gc began or since a live lease began is kept;
+   * a victim is moved aside and deleted only if nobody rewrote or used it meanwhile. */
   async gc(): Promise<{ removed: Digest[]; freedBytes: number }> {
     return this.gcLock.run(async () => {
+      await mkdir(this.tmpDir, { recursive: true });
+      const mark = join(this.tmpDir, `gcmark-${process.pid}`);
+      await writeFile(mark, '');
+      const startedAt = (await stat(mark, { bigint: true })).mtimeNs;
+      await rm(mark, { force: true });
+      const candidates: Digest[] = [];
+      for await (const d of this.blobs.list()) candidates.push(d);
+      const leases = await this.liveLeases();
       const keep = await this.reachable();
-      for (const d of await this.leasedDigests()) keep.add(d);
       const removed: Digest[] = [];
       let freedBytes = 0;
-      for await (const d of this.blobs.list()) {
-        if (keep.has(d)) continue;
-        freedBytes += await this.blobs.size(d).catch(() => 0);
-        await this.blobs.delete(d);
+      for (const d of candidates) {
+        if (keep.has(d) || leases.digests.has(d)) continue;
+        const path = this.blobs.path(d);
+        const before = await stat(path, { bigint: true }).catch(() => null);
+        if (!before) continue;
+        if (before.mtimeNs >= startedAt || leases.since.some((s) => before.mtimeNs >= s)) continue;
+        const aside = join(this.tmpDir, `gc-${process.pid}-${d.replace(':', '-')}`);
+        try {
+          await rename(path, aside);
+        } catch {
+          continue;
+        }
+        const after = await stat(aside, { bigint: true }).catch(() => null);
+        if (!after || after.ino !== before.ino || after.mtimeNs !== before.mtimeNs) {
+          // Rewritten or used between the check and the move: put it back (a newer copy may already be there).
+          await link(aside, path).catch(() => {});
+          await rm(aside, { force: true });
+          continue;
+        }
+        await rm(aside, { force: true });
+        freedBytes += Number(before.size);
         removed.push(d);
       }
       return { removed, freedBytes };

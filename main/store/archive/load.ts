@@ -28,7 +28,8 @@ export async function load(store: Store, input: string): Promise<LoadedImage[]> 
   const st = await stat(input).catch(() => null);
   if (!st) throw archiveError(`cannot read ${input}: no such file or directory`, { input });
   if (st.isDirectory()) return loadOciLayout(store, input);
-  const dir = await mkdtemp(join(store.tmpDir, 'load-'));
+  // The pid in the name lets fsck tell a dead load's leftovers from a running one's.
+  const dir = await mkdtemp(join(store.tmpDir, `load-${process.pid}-`));
   try {
     await extractTar(input, dir);
     const has = async (f: string) => !!(await stat(join(dir, f)).catch(() => null));
@@ -60,10 +61,17 @@ async function extractTar(file: string, dir: string): Promise<void> {
         continue;
       }
       const dest = join(dir, name);
-      await mkdir(join(dest, '..'), { recursive: true });
-      await pipeline(entry, createWriteStream(dest));
+      try {
+        await mkdir(join(dest, '..'), { recursive: true });
+        await pipeline(entry, createWriteStream(dest));
+      } catch (e) {
+        // A hostile archive: a file where a directory must be, a name twice as file and directory (issue 7).
+        throw archiveError(`cannot unpack archive entry "${entry.header.name}": ${(e as Error).message}`, { entry: entry.header.name });
+      }
     }
-  })();
+  })().catch((e) => {
+    throw e instanceof StoreError ? e : archiveError(`cannot read archive ${file}: ${(e as Error).message}`);
+  });
   const body = head[0] === 0x1f && head[1] === 0x8b ? src.pipe(createGunzip()) : src;
   await Promise.all([pipeline(body, extract).catch((e) => { throw archiveError(`cannot read archive ${file}: ${(e as Error).message}`); }), done]);
 }
@@ -99,9 +107,14 @@ async function loadDockerArchive(store: Store, dir: string): Promise<LoadedImage
           const info = await store.blobs.write(createReadStream(file));
           const h = createDigester();
           let size = 0;
-          for await (const c of createReadStream(file).pipe(createGunzip())) {
-            h.update(c as Buffer);
-            size += (c as Buffer).byteLength;
+          try {
+            for await (const c of createReadStream(file).pipe(createGunzip())) {
+              h.update(c as Buffer);
+              size += (c as Buffer).byteLength;
+            }
+          } catch (err) {
+            // A layer that only looks gzipped (issue 7): a typed error, not zlib's.
+            throw archiveError(`layer ${layerPath} does not decompress: ${(err as Error).message}`, { layer: layerPath });
           }
           diffID = h.digest();
           await recordLayerInfo(store, info.digest, { diffID, uncompressedSize: size });
@@ -154,8 +167,13 @@ async function loadOciLayout(store: Store, dir: string): Promise<LoadedImage[]> 
   if (index.kind !== 'index') throw archiveError('index.json of the OCI layout is not an image index');
   const copyBlob = async (d: Descriptor) => {
     const file = join(dir, 'blobs', d.digest.split(':')[0] as string, digestHex(d.digest));
+    // Opened only when read: a stream the store never reads (the blob is already there) must not emit an
+    // unhandled error for a file the layout lacks (issue 7: that crashed the process).
+    const lazy = (async function* () {
+      yield* createReadStream(file, { highWaterMark: 1 << 20 });
+    })();
     try {
-      await store.blobs.write(createReadStream(file, { highWaterMark: 1 << 20 }), { digest: d.digest, size: d.size });
+      await store.blobs.write(lazy as AsyncIterable<Uint8Array>, { digest: d.digest, size: d.size });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw archiveError(`the OCI layout lacks blob ${d.digest}`, { digest: d.digest });
       throw e;
@@ -212,8 +230,13 @@ async function isGzipFile(file: string): Promise<boolean> {
     throw archiveError(`the archive lacks ${file.split(sep).slice(-2).join('/')}, named in manifest.json`);
   });
   const b = Buffer.alloc(2);
-  await fh.read(b, 0, 2, 0);
-  await fh.close();
+  try {
+    await fh.read(b, 0, 2, 0);
+  } catch (e) {
+    throw archiveError(`cannot read ${file.split(sep).slice(-2).join('/')} of the archive: ${(e as Error).message}`);
+  } finally {
+    await fh.close();
+  }
   return b[0] === 0x1f && b[1] === 0x8b;
 }
 

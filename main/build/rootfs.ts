@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -8,6 +9,8 @@ import type { Store } from '../store/store.ts';
 import { tempName } from '../util/fs-atomic.ts';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/** util-linux setpriv, to give cp a parent-death signal (absent: plain cp). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
 /** chainKey names the filesystem that a list of layers builds, in order. */
 export function chainKey(layers: Pick<Descriptor, 'digest'>[]): string {
@@ -28,7 +31,9 @@ export async function applyLayers(store: Store, layers: Descriptor[], dir: strin
 /** copyTree copies a root filesystem with everything in it (owners, modes, links, xattrs): cp -a, reflinks where possible. */
 export function copyTree(src: string, dst: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cp = spawn('cp', ['-a', '--reflink=auto', src + '/.', dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // cp dies with Strata: a kill -9 must not leave it writing into the store's tmp/ (issue 7's kill tests).
+    const argv = ['-a', '--reflink=auto', src + '/.', dst];
+    const cp = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'cp', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('cp', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     cp.stderr.on('data', (d) => (err += d));
     cp.on('error', reject);

@@ -19,8 +19,12 @@ import { startRegistry, type TestRegistry } from '../testing/registry/registry.t
 import { tempDir } from '../testing/temp.ts';
 import { startWebServer } from '../web/server.ts';
 import { removeTree } from './arena.ts';
-import { runStrata } from './cli-process.ts';
+import { runStrata, spawnStrata } from './cli-process.ts';
 import { findIn, needlesFor, scanTree } from './store-scan.ts';
+
+/** A defect found here and left to the owner of main/sandbox (reported): skipped until fixed. */
+const KNOWN_SECRET_LEFTOVER =
+  'known issue: main/sandbox/root-prep.ts copies a secret to os.tmpdir()/strata-secrets-*/ and removes it in a finally, which a kill -9 never reaches: the secret stays on disk; fix: keep no copy (bwrap --ro-bind-data FD) or keep it under the store where fsck finds it';
 
 /** secretSuite registers the planted-secret search. */
 export function secretSuite(): void {
@@ -128,7 +132,8 @@ export function secretSuite(): void {
         else process.env.DOCKER_CONFIG = saved;
       }
       said.push({ where: 'engine events', text: JSON.stringify(events) });
-      assert.ok(events.length > 10, `${events.length} events`);
+      const names = new Set(events.map((e) => (e as { name: string }).name));
+      assert.ok(names.has('build/status') && names.has('transfer/progress'), `events seen: ${[...names].join(', ')}`);
     });
 
     test('the browser mode: what it serves and what it says over the WebSocket', async () => {
@@ -166,6 +171,22 @@ export function secretSuite(): void {
         if (saved === undefined) delete process.env.DOCKER_CONFIG;
         else process.env.DOCKER_CONFIG = saved;
       }
+    });
+
+    test('a build killed while a RUN step holds the secret leaves no copy of it', { skip: KNOWN_SECRET_LEFTOVER }, async () => {
+      writeFileSync(join(ctx, 'Dockerfile.slow'), 'FROM strata-test/busybox:1\nRUN --mount=type=secret,id=tok sleep 30\n');
+      const run = spawnStrata(home, ['build', '--progress', 'plain', '-f', 'Dockerfile.slow', '--secret', `id=tok,src=${secretFile}`, ctx], env);
+      let err = '';
+      run.child.stderr?.on('data', (d) => (err += d));
+      const deadline = Date.now() + 30_000;
+      while (!/RUN --mount=type=secret/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000)); // the sandbox is up, the secret copied
+      run.child.kill('SIGKILL');
+      await run.done;
+      const left = readdirSync(tmpdir()).filter((n) => n.startsWith('strata-secrets-') && !secretDirsBefore.has(n));
+      const hits = left.flatMap((d) => scanTree(join(tmpdir(), d), needles));
+      for (const d of left) removeTree(join(tmpdir(), d));
+      assert.deepEqual(hits, []);
     });
 
     test('none of it holds a secret, nor do the stores (layers gunzipped) or the sandbox temp copies', () => {

@@ -145,6 +145,27 @@ describe('fsck', () => {
     await store.resolve('strata-test/app:1');
   });
 
+  test('a mount left inside a dead build directory is unmounted before the directory goes', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('mounting a tmpfs needs root');
+    const { store, home } = await fresh();
+    const dir = join(home, 'tmp', `build-${deadPid()}-cafe`);
+    const mp = join(dir, 'rootfs', 'proc');
+    mkdirSync(mp, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mp]).status !== 0) return t.skip('cannot mount a tmpfs here');
+    try {
+      writeFileSync(join(mp, 'inside-the-mount'), 'x');
+      const r1 = await fsck(store);
+      assert.deepEqual(kinds(r1), ['MOUNT_LEFTOVER']);
+      const r2 = await fsck(store, { repair: true });
+      assert.deepEqual(kinds(r2), ['BUILD_LEFTOVER', 'MOUNT_LEFTOVER']);
+      assert.ok(r2.problems.every((p) => p.repaired));
+      assert.equal(existsSync(dir), false);
+      assert.deepEqual((await fsck(store)).problems, []);
+    } finally {
+      spawnSync('umount', ['-l', mp]);
+    }
+  });
+
   test('a blob a killed gc had moved aside is put back', async () => {
     const { store, image } = await fresh();
     const layer = image.manifest.layers[1]!.digest;

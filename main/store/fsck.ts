@@ -168,8 +168,14 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
     const p = add({ kind, severity: 'warning', path: rel(l.path), message: `${what} ${rel(l.path)}: ${owner}`, repair: 'remove it' });
     deadDirs.push(l.path);
     if (repair) {
-      await rm(l.path, { recursive: true, force: true });
-      p.repaired = true;
+      // A child the dead process started (cp, tar) may still be writing there for a moment: retry, and if it
+      // will not go, say so rather than fail.
+      try {
+        await rm(l.path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        p.repaired = true;
+      } catch (e) {
+        p.message += ` (could not remove it: ${(e as Error).message})`;
+      }
     }
   }
   for (const g of gcLeftovers) {

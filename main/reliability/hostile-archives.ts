@@ -3,7 +3,7 @@
 // out the way a build would (SnapshotCache), into the arena's target. The store stays consistent throughout.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -52,7 +52,7 @@ function archiveCases(): ArchiveCase[] {
       { name: 'esc/pwned', body: 'PWNED' },
       { name: 'k', type: '2', linkname: join(a.sentinel, 'keep.txt') },
       { name: 'k', body: 'PWNED' },
-      { name: 'dev/sda', type: '4', devmajor: 8, devminor: 0 },
+      { name: 'dev/sda', type: '4', devmajor: 0, devminor: 0, mode: 0o600 },
       { name: 'bin/su', body: 'x', mode: 0o4755 },
     ]);
   return [
@@ -236,6 +236,10 @@ export function hostileArchiveSuite(): void {
         assert.ok(r.consistent && r.problems.length === 0, JSON.stringify(r.problems));
       });
     }
+
+    test('unpacked layers live where only the store owner can reach them (tmp/, snapshots/ are 0700)', () => {
+      for (const d of [store.tmpDir, join(store.home, 'snapshots')]) assert.equal(statSync(d).mode & 0o777, 0o700, d);
+    });
 
     test('through the real CLI: exit 1 and one error line, no stack trace', () => {
       const work = join(t.path, 'cli');

@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDigest, type Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -45,7 +45,12 @@ export class Store {
   /** open creates (if needed) and opens the store at home. */
   static async open(home: string): Promise<Store> {
     await mkdir(join(home, 'blobs', 'sha256'), { recursive: true });
-    await mkdir(join(home, 'tmp'), { recursive: true });
+    // Unpacked layers (snapshots/, build roots in tmp/) may hold an untrusted image's device nodes and setuid
+    // files: only the store's owner may reach them, as containerd's 0700 snapshot roots (issue 7).
+    for (const d of ['tmp', 'snapshots']) {
+      await mkdir(join(home, d), { recursive: true });
+      await chmod(join(home, d), 0o700);
+    }
     await mkdir(join(home, 'leases'), { recursive: true });
     try {
       await stat(join(home, 'oci-layout'));

@@ -31,7 +31,7 @@ export function rebuildInput(target: FuzzTargetName, seed: number, index: number
 
 /** runFuzz runs one target in a worker thread with a watchdog. */
 export function runFuzz(target: FuzzTargetName, o: FuzzOptions): Promise<FuzzResult> {
-  const hangMs = o.hangMs ?? 5000;
+  const hangMs = o.hangMs ?? 10_000;
   const shared = new SharedArrayBuffer(8);
   const state = new Int32Array(shared);
   state[0] = -1;

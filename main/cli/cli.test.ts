@@ -115,4 +115,19 @@ describe('strata CLI', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /missing\.tar/);
   });
+  test('analyze, diff and fsck are commands of the strata binary', () => {
+    const a = strata(home, ['analyze', '--json', 'localhost:5000/team/app:v2']);
+    assert.equal(a.code, 0, a.stderr);
+    const report = JSON.parse(a.stdout) as { efficiency: number; wastedBytes: number };
+    assert.equal(report.wastedBytes, 0, 'a base plus one new file wastes nothing');
+    assert.equal(report.efficiency, 1);
+    const d = strata(home, ['diff', '--json', 'strata-test/base:1', 'localhost:5000/team/app:v2']);
+    assert.equal(d.code, 0, d.stderr);
+    const diff = JSON.parse(d.stdout) as { files: { path: string; change: string }[]; sharedPrefix: number };
+    assert.deepEqual(diff.files.map((f) => `${f.change} ${f.path}`), ['added /app.txt']);
+    assert.equal(diff.sharedPrefix, 1, 'the busybox layer is common');
+    const f = strata(home, ['fsck']);
+    assert.equal(f.code, 0, f.stderr + f.stdout);
+    assert.match(f.stdout, /store is consistent/);
+  });
 });

@@ -9,6 +9,8 @@ import { Engine } from '../service/engine.ts';
 import { StrataError } from '../util/errors.ts';
 import { rendererDir } from '../util/paths.ts';
 import { formatAgo, formatBytes, table } from './format.ts';
+import { EXPLORE_USAGE, analyzeCmd, diffCmd } from './explore-commands.ts';
+import { FSCK_USAGE, fsckCmd } from './fsck-command.ts';
 
 const USAGE = `Usage: strata COMMAND
 
@@ -35,6 +37,7 @@ Commands:
                                 Build an image from a Dockerfile
   run [-e K=V]... [-u USER] [-w DIR] [--entrypoint CMD] [--network none] IMAGE [CMD...]
                                 Run an image's command in the sandbox (exit code passed through)
+${EXPLORE_USAGE}${FSCK_USAGE}
   ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
   version                       Print the version
 
@@ -119,6 +122,12 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
         return await loginCmd(rest, io);
       case 'logout':
         return await logoutCmd(rest, io);
+      case 'analyze':
+        return await analyzeCmd(rest, io);
+      case 'diff':
+        return await diffCmd(rest, io);
+      case 'fsck':
+        return await fsckCmd(rest, io);
       default:
         throw new UsageError(`unknown command "${cmd}". See 'strata --help'.`);
     }

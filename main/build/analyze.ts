@@ -3,6 +3,7 @@ import { stageEdges } from '../dockerfile/instructions/graph.ts';
 import { parseStages } from '../dockerfile/instructions/stages.ts';
 import type { DockerfileAnalysis } from '../../preload/contract.ts';
 import { StrataError } from '../util/errors.ts';
+import { placeError } from '../dockerfile/error-position.ts';
 
 /** analyzeDockerfile parses a Dockerfile for the editor: stages and their edges, build args, and every
  * problem with its line (parse errors as errors, lint findings as warnings). Never throws. */
@@ -29,7 +30,9 @@ export function analyzeDockerfile(text: string, file = 'Dockerfile'): Dockerfile
       problems: parsed.warnings.map((w) => ({ line: w.line, endLine: w.line, severity: 'warning' as const, message: w.short })),
     };
   } catch (e) {
-    const d = (e instanceof StrataError ? e.details : undefined) as { line?: number; endLine?: number } | undefined;
-    return { ok: false, stages: [], args: [], problems: [{ line: d?.line ?? 1, endLine: d?.endLine ?? d?.line ?? 1, severity: 'error', message: (e as Error).message }] };
+    placeError(e, text, file);
+    const d = (e instanceof StrataError ? e.details : undefined) as { line?: number; endLine?: number; column?: number } | undefined;
+    const problem = { line: d?.line ?? 1, endLine: d?.endLine ?? d?.line ?? 1, severity: 'error' as const, message: (e as Error).message };
+    return { ok: false, stages: [], args: [], problems: [typeof d?.column === 'number' ? { ...problem, column: d.column } : problem] };
   }
 }

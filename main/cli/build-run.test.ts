@@ -46,6 +46,16 @@ describe('strata build and strata run', () => {
     const r = strata(home, ['build', '--progress', 'plain', bad]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Error: Dockerfile:2: RUN exit 4: exited with code 4/);
+    assert.match(r.stderr, /--> Dockerfile:2:1\n 2 \| RUN exit 4\n   \| \^\n/);
+    const flag = writeTree(join(t.path, 'bad-flag'), { Dockerfile: 'FROM strata-test/busybox:1\nRUN --nope=1 true\n' });
+    const f = strata(home, ['build', '--progress', 'plain', flag]);
+    assert.equal(f.code, 1);
+    assert.match(f.stderr, /Error: Dockerfile:2: .*--nope/);
+    assert.match(f.stderr, /--> Dockerfile:2:5\n 2 \| RUN --nope=1 true\n   \|     \^\n/, 'the caret under the unknown flag');
+    const blank = writeTree(join(t.path, 'bad-from'), { Dockerfile: 'FROM $NOPE\n' });
+    const b = strata(home, ['build', '--progress', 'plain', blank]);
+    assert.equal(b.code, 1);
+    assert.match(b.stderr, /--> Dockerfile:1:6\n/, 'the caret under the blank variable');
   });
 
   test('run: entrypoint + cmd, output streamed, exit code passed through, CMD replaced by arguments', () => {

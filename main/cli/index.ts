@@ -8,6 +8,7 @@ import { Store } from '../store/store.ts';
 import { Engine } from '../service/engine.ts';
 import { StrataError } from '../util/errors.ts';
 import { rendererDir } from '../util/paths.ts';
+import { formatErrorPosition } from '../dockerfile/error-position.ts';
 import { formatAgo, formatBytes, table } from './format.ts';
 import { EXPLORE_USAGE, analyzeCmd, diffCmd } from './explore-commands.ts';
 import { FSCK_USAGE, fsckCmd } from './fsck-command.ts';
@@ -133,7 +134,7 @@ export async function run(argv: string[], io: Out = { out: (s) => process.stdout
     }
   } catch (e) {
     if (e instanceof StrataError) {
-      io.err(`Error: ${e.message}\n`);
+      io.err(`Error: ${e.message}\n${formatErrorPosition(e.details)}`);
       return e.code === 'USAGE' ? 2 : 1;
     }
     io.err(`Error: ${(e as Error).message ?? String(e)}\n`);

@@ -7,6 +7,7 @@ import { ArgScope, type StageArgs } from '../dockerfile/instructions/args.ts';
 import { DockerfileError } from '../dockerfile/instructions/errors.ts';
 import { SCRATCH, stageDependencies, type StageRef } from '../dockerfile/instructions/graph.ts';
 import { parseStages, type ParsedStages } from '../dockerfile/instructions/stages.ts';
+import { placeError } from '../dockerfile/error-position.ts';
 import type { CopyInstruction, AddInstruction, RunInstruction, Stage, StageInstruction, WorkdirInstruction } from '../dockerfile/instructions/types.ts';
 import type { Change } from '../layer/diff.ts';
 import type { ImageConfig } from '../oci/config.ts';
@@ -73,6 +74,8 @@ class Builder {
   private ctx!: BuildContext;
   private lease!: Lease;
   private file = 'Dockerfile';
+  /** the Dockerfile's text, to place errors on their line and column */
+  private text: string | undefined;
   private identity = '';
   private sourceDateEpoch = 0;
   private cachedSteps = 0;
@@ -106,6 +109,7 @@ class Builder {
       const err = this.hooks.signal?.aborted && !(e instanceof BuildError && e.code === 'BUILD_CANCELLED') ? new BuildError('BUILD_CANCELLED', 'build cancelled') : e;
       for (const s of this.status.steps.values()) if (s.status === 'running' || s.status === 'queued') this.status.step(s.id, { status: 'cancelled', endedAt: s.status === 'running' ? Date.now() : null });
       for (const s of this.status.stages) if (s.status === 'running' || s.status === 'queued') this.status.stage(s.index, { status: 'cancelled' });
+      if (this.text !== undefined) placeError(err, this.text, this.file);
       this.status.finish({ ok: false, error: serializeError(err) });
       throw err;
     } finally {
@@ -130,6 +134,7 @@ class Builder {
       throw new BuildError('BUILD_CONTEXT', `cannot read Dockerfile ${dockerfilePath}`, { file: dockerfilePath });
     }
     this.identity = `${contextDir}\n${dockerfilePath}\n${this.req.target ?? ''}`;
+    this.text = text;
     this.parsed = parseStages(text, { file: this.file });
     const buildArgs = this.req.buildArgs ?? {};
     this.sourceDateEpoch = Number(buildArgs.SOURCE_DATE_EPOCH ?? process.env.SOURCE_DATE_EPOCH ?? 0) || 0;
@@ -407,8 +412,19 @@ class Builder {
     this.inputs[id] = inputs;
   }
 
-  /** step dispatches one instruction of a stage. */
+  /** step dispatches one instruction of a stage; its errors carry the instruction's line. */
   private async step(run: StageRun, raw: StageInstruction, id: string): Promise<void> {
+    try {
+      await this.dispatchStep(run, raw, id);
+    } catch (e) {
+      if (e instanceof BuildError && typeof e.details?.line !== 'number' && e.code !== 'BUILD_CANCELLED') {
+        throw new BuildError(e.code, e.message, { ...e.details, line: raw.loc.startLine }, { cause: e.cause });
+      }
+      throw e;
+    }
+  }
+
+  private async dispatchStep(run: StageRun, raw: StageInstruction, id: string): Promise<void> {
     if (raw.kind === 'ARG') {
       const r = run.args.declare(raw);
       for (const a of r.args) run.argNames.add(a.key);

@@ -46,7 +46,9 @@ export function placeError<E>(err: E, text: string, file = 'Dockerfile'): E {
   const lines = text.split(/\r?\n/);
   const src = lines[line - 1];
   if (src === undefined) return err;
-  if (typeof d.file !== 'string') d.file = file;
+  // An error of another text (an ONBUILD trigger of the base image) is not placed on this one.
+  if (typeof d.file === 'string' && d.file !== file) return err;
+  d.file = file;
   const reason = typeof d.reason === 'string' ? d.reason : err.message.replace(/^[^:]*:\d+: /, '');
   if (typeof d.column !== 'number') d.column = columnOf(src, reason);
   d.sourceLine = src.length > MAX_SOURCE_LINE ? src.slice(0, MAX_SOURCE_LINE) + '…' : src;

@@ -251,7 +251,7 @@ export class RegistryClient {
 
   /** getManifest fetches a manifest or index with its exact bytes, checking them against the digest asked
    * for (or the Docker-Content-Digest the registry sent). */
-  async getManifest(repository: string, reference: string, opts: { action?: ErrorContext['action']; onRetry?: (i: RetryInfo) => void } = {}): Promise<{ bytes: Buffer; mediaType: string | undefined; digest: Digest }> {
+  async getManifest(repository: string, reference: string, opts: { action?: ErrorContext['action']; onRetry?: (i: RetryInfo) => void; maxBytes?: number } = {}): Promise<{ bytes: Buffer; mediaType: string | undefined; digest: Digest }> {
     const what = `manifest ${reference}`;
     const res = await this.request({
       method: 'GET',
@@ -264,11 +264,18 @@ export class RegistryClient {
       action: opts.action ?? 'pull',
       ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
     });
+    const declared = opts.maxBytes !== undefined && opts.maxBytes >= 0 && opts.maxBytes < MAX_MANIFEST_BYTES;
+    const limit = declared ? (opts.maxBytes as number) : MAX_MANIFEST_BYTES;
     let bytes: Buffer;
     try {
-      bytes = await readBody(res, MAX_MANIFEST_BYTES);
+      bytes = await readBody(res, limit);
     } catch (e) {
-      throw new RegistryError('MANIFEST_INVALID', `${what} of ${this.registry}/${repository} is larger than ${MAX_MANIFEST_BYTES} bytes or was cut off: refused`, { registry: this.registry, repository }, { cause: e });
+      const tooBig = e instanceof TransportError && e.errno === 'ETOOBIG';
+      if (tooBig && declared) {
+        throw new RegistryError('BLOB_SIZE_MISMATCH', `${what} of ${this.registry}/${repository} is larger than the ${limit} bytes its descriptor says: stopped reading, refused`, { registry: this.registry, repository, expectedSize: limit }, { cause: e });
+      }
+      const why = tooBig ? `is larger than ${limit} bytes` : `was cut off (${(e as Error).message})`;
+      throw new RegistryError('MANIFEST_INVALID', `${what} of ${this.registry}/${repository} ${why}: refused`, { registry: this.registry, repository }, { cause: e });
     }
     const contentType = header(res, 'content-type')?.split(';')[0]?.trim();
     const mediaType = contentType && (isManifestMediaType(contentType) || isIndexMediaType(contentType)) ? contentType : undefined;

@@ -128,7 +128,8 @@ export async function pull(store: Store, ref: string, opts: PullOptions = {}): P
 
 /** fetchManifest gets, checks and parses a manifest or index; `expect` is the descriptor it was chosen by. */
 async function fetchManifest(client: RegistryClient, repository: string, reference: string, expect: Descriptor | undefined): Promise<ManifestDocument> {
-  const got = await client.getManifest(repository, reference);
+  // A manifest chosen by descriptor is read up to its size only (one byte more proves it lies).
+  const got = await client.getManifest(repository, reference, expect ? { maxBytes: expect.size } : {});
   const where = `${client.registry}/${repository}`;
   if (expect && got.bytes.byteLength !== expect.size) {
     throw new RegistryError('BLOB_SIZE_MISMATCH', `manifest ${expect.digest} of ${where} has ${got.bytes.byteLength} bytes, the index says ${expect.size}: refused`, { registry: client.registry, repository });
@@ -173,8 +174,16 @@ async function fetchConfig(store: Store, client: RegistryClient, repository: str
     return store.blobs.read(desc.digest);
   }
   const chunks: Buffer[] = [];
+  let received = 0;
   await streamBlob(client, repository, desc, base, progress, async (source) => {
-    for await (const c of source) chunks.push(Buffer.from(c));
+    for await (const c of source) {
+      received += c.byteLength;
+      // Stop at the first byte past the descriptor's size: an endless body must not fill memory.
+      if (received > desc.size) {
+        throw new RegistryError('BLOB_SIZE_MISMATCH', `${client.registry}/${repository} sent more than the ${desc.size} bytes of the image config ${desc.digest}: stopped reading, nothing was kept`, { registry: client.registry, repository, digest: desc.digest, expectedSize: desc.size });
+      }
+      chunks.push(Buffer.from(c));
+    }
   });
   const bytes = Buffer.concat(chunks);
   const d = createDigester(desc.digest.slice(0, desc.digest.indexOf(':')));

@@ -12,7 +12,8 @@ import type { CopyInstruction, AddInstruction, RunInstruction, Stage, StageInstr
 import type { Change } from '../layer/diff.ts';
 import type { ImageConfig } from '../oci/config.ts';
 import type { Digest } from '../oci/digest.ts';
-import { hostPlatform } from '../oci/platform.ts';
+import { formatPlatform, hostPlatform, parsePlatform, platformMatches, type Platform } from '../oci/platform.ts';
+import { configPlatform, whyNotRunnable } from './platform.ts';
 import { writeImage } from '../store/image-writer.ts';
 import { STORED_AT, type Lease, type Store } from '../store/store.ts';
 import { serializeError, StrataError } from '../util/errors.ts';
@@ -307,7 +308,10 @@ class Builder {
   /** from starts a stage: a base image from the store, an earlier stage, or scratch. */
   private async from(stage: Stage, exported: boolean): Promise<StageRun> {
     const id = this.stepId(stage.index, 0);
-    const base = this.scope.expandFrom(stage.from, { file: this.file }).instruction.baseName;
+    const fromInst = this.scope.expandFrom(stage.from, { file: this.file }).instruction;
+    const base = fromInst.baseName;
+    // FROM --platform: the stage is for that platform (its base image must be one), else for its base's.
+    const wanted = fromInst.platform ? parsePlatform(fromInst.platform) : null;
     const fromStage = [...(this.deps.get(stage.index) ?? [])].find((d): d is number => typeof d === 'number' && this.isFromDep(stage.index, d));
     let run: StageRun;
     if (fromStage !== undefined) {
@@ -328,13 +332,14 @@ class Builder {
       };
       this.status.step(id, { status: parent.rebuilt ? 'done' : 'cached', endedAt: Date.now(), cacheKey: run.key });
     } else {
-      const platform = hostPlatform();
+      const platform = wanted ?? hostPlatform();
       let config: ImageConfig;
       let layers: CachedLayer[] = [];
       let baseDigest = 'scratch';
       let pulled = false;
       if (base === SCRATCH) {
-        config = { architecture: platform.architecture, os: platform.os, config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+        config = { architecture: platform.architecture, os: platform.os, ...(platform.variant && platform.variant !== 'v8' ? { variant: platform.variant } : {}), config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+        if (wanted && !platformMatches(wanted, hostPlatform())) baseDigest = `scratch ${formatPlatform(wanted)}`;
       } else {
         let img;
         try {
@@ -343,8 +348,21 @@ class Builder {
           if (e instanceof StrataError && e.code === 'INVALID_REFERENCE') throw new DockerfileError(`invalid base image name "${base}": ${e.message}`, { loc: stage.loc, instruction: 'FROM', file: this.file });
           if (!(e instanceof StrataError && e.code === 'IMAGE_NOT_FOUND')) throw e;
           // Not here: pull it, as docker build does (progress goes to the FROM step's log).
-          img = await this.pullBase(base, stage, id);
+          img = await this.pullBase(base, stage, id, wanted);
           pulled = true;
+        }
+        if (wanted && !platformMatches(wanted, configPlatform(img.configDoc.config))) {
+          // The store holds the name for another platform: pull the wanted one, leaving the tag where it is.
+          const have = formatPlatform(configPlatform(img.configDoc.config));
+          try {
+            img = await this.pullBase(base, stage, id, wanted);
+          } catch (e) {
+            throw new BuildError('BUILD_BASE_IMAGE', `${this.where(stage)}: FROM --platform=${formatPlatform(wanted)} ${base}: the store holds ${base} for ${have} only, and ${formatPlatform(wanted)} could not be pulled: ${(e as Error).message.replace(/^[^:]*:\d+: /, '')}`, { line: stage.loc.startLine, base, platform: formatPlatform(wanted), available: have }, { cause: e });
+          }
+          pulled = true;
+          if (!platformMatches(wanted, configPlatform(img.configDoc.config))) {
+            throw new BuildError('BUILD_BASE_IMAGE', `${this.where(stage)}: FROM --platform=${formatPlatform(wanted)} ${base}: the registry's image is for ${formatPlatform(configPlatform(img.configDoc.config))}`, { line: stage.loc.startLine, base, platform: formatPlatform(wanted) });
+          }
         }
         baseDigest = img.digest;
         config = structuredClone(img.configDoc.config);
@@ -391,11 +409,15 @@ class Builder {
     return run;
   }
 
-  private async pullBase(base: string, stage: Stage, stepId: string) {
+  private async pullBase(base: string, stage: Stage, stepId: string, platform: Platform | null = null) {
     const { pull } = await import('../registry/index.ts');
-    this.status.log(stepId, 'stdout', `pulling ${base}`);
+    // A base for another platform than this machine's is pulled untagged: the name keeps pointing at the host's.
+    const foreign = platform !== null && !platformMatches(platform, hostPlatform());
+    this.status.log(stepId, 'stdout', `pulling ${base}${platform ? ` for ${formatPlatform(platform)}` : ''}`);
     try {
       const r = await pull(this.store, base, {
+        ...(platform ? { platform } : {}),
+        ...(foreign ? { tag: false } : {}),
         signal: this.signal,
         onProgress: (events) => {
           for (const e of events) if (e.kind === 'blob' && (e.state === 'done' || e.state === 'exists')) this.status.log(stepId, 'stdout', `${e.digest.slice(7, 19)}: ${e.state === 'done' ? 'downloaded' : 'already here'}`);
@@ -639,6 +661,8 @@ class Builder {
   }
 
   private async runStep(run: StageRun, inst: RunInstruction, id: string): Promise<void> {
+    const foreign = whyNotRunnable(configPlatform(run.config));
+    if (foreign) throw new BuildError('BUILD_PLATFORM', `${this.where(inst)}: RUN: ${foreign}`, { line: inst.loc.startLine, platform: formatPlatform(configPlatform(run.config)) });
     const c = (run.config.config ??= {});
     let argv = commandArgv(inst.cmd, run.shell);
     // RUN <<EOF: the heredoc is the script the shell runs (BuildKit: a lone heredoc as the command).

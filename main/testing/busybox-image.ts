@@ -33,7 +33,7 @@ export function busyboxLayerTar(extraFiles: Record<string, string> = {}): Promis
 }
 
 /** makeBusyboxImage stores a busybox image (plus an optional second layer of files) tagged with refs. */
-export async function makeBusyboxImage(store: Store, refs: string[], opts: { extraFiles?: Record<string, string>; extraLayer?: Record<string, string>; created?: string } = {}) {
+export async function makeBusyboxImage(store: Store, refs: string[], opts: { extraFiles?: Record<string, string>; extraLayer?: Record<string, string>; created?: string; architecture?: string } = {}) {
   const created = opts.created ?? '1970-01-01T00:00:00Z';
   const layers = [await writeLayer(store, [await busyboxLayerTar(opts.extraFiles)])];
   const history: NonNullable<ImageConfig['history']> = [{ created, created_by: 'ADD busybox-static /bin/busybox # strata test base' }];
@@ -44,7 +44,7 @@ export async function makeBusyboxImage(store: Store, refs: string[], opts: { ext
   history.push({ created, created_by: 'CMD ["sh"]', empty_layer: true });
   const config: ImageConfig = {
     created,
-    architecture: hostPlatform().architecture,
+    architecture: opts.architecture ?? hostPlatform().architecture,
     os: 'linux',
     config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +9,7 @@ import { Engine } from '../service/engine.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { tempDir } from '../testing/temp.ts';
-import { startWebServer, type WebServer } from './server.ts';
+import { MAX_WS_MESSAGE, startWebServer, type WebServer } from './server.ts';
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -24,7 +25,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 
 function connect(url: string, origin: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, origin ? { origin } : {});
+    const ws = new WebSocket(url, { maxPayload: 64 << 20, ...(origin ? { origin } : {}) });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -96,6 +97,57 @@ describe('browser mode server', () => {
     await assert.rejects(connect(`${wsBase}/${'f'.repeat(48)}/ws`, origin), /401/);
     await assert.rejects(connect(`${wsBase}/${web.token}/ws`, 'http://evil.example'), /401/);
     await assert.rejects(connect(`${wsBase}/${web.token}/ws`, undefined), /401/);
+  });
+
+  test('a malformed percent-encoding in the path is a 400, not a crash', async () => {
+    for (const path of ['%E0%A4%A', '%', '%zz', 'a%c3']) {
+      const r = await get(web.url + path);
+      assert.equal(r.status, 400, path);
+    }
+    assert.equal((await get(web.url)).status, 200, 'still serving');
+  });
+
+  test('a frame over the limit closes that socket with 1009; the server keeps serving', async () => {
+    const ws = await connect(`ws://127.0.0.1:${web.port}/${web.token}/ws`, origin);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.on('error', () => {});
+    ws.send('x'.repeat(MAX_WS_MESSAGE + 1));
+    assert.equal(await closed, 1009);
+    const again = await connect(`ws://127.0.0.1:${web.port}/${web.token}/ws`, origin);
+    try {
+      assert.equal((await call(again, 1, 'version', {})).ok, true);
+    } finally {
+      again.close();
+    }
+  });
+
+  test('protocol junk and resets on an upgraded socket close that socket only', async () => {
+    const ws = await connect(`ws://127.0.0.1:${web.port}/${web.token}/ws`, origin);
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
+    ws.on('error', () => {});
+    // An unmasked client frame with a reserved opcode: a protocol error on the server side.
+    (ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x00]));
+    await closed;
+    // A raw upgrade that is refused, then reset by the client before the answer is read.
+    for (let i = 0; i < 5; i++) {
+      const s = netConnect(web.port, '127.0.0.1');
+      s.on('error', () => {});
+      s.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${web.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${'A'.repeat(22)}==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      s.resetAndDestroy();
+    }
+    // Garbage instead of HTTP.
+    await new Promise<void>((r) => {
+      const s = netConnect(web.port, '127.0.0.1', () => s.end('\x00\x01 garbage\r\n\r\n'));
+      s.on('error', () => r());
+      s.on('close', () => r());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await connect(`ws://127.0.0.1:${web.port}/${web.token}/ws`, origin);
+    try {
+      assert.equal((await call(again, 2, 'version', {})).ok, true);
+    } finally {
+      again.close();
+    }
   });
 
   test('the contract over the WebSocket: calls, typed errors, events', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -35,6 +36,9 @@ function csp(port: number): string {
   ].join('; ');
 }
 
+/** MAX_WS_MESSAGE bounds one WebSocket message from the renderer (a Dockerfile being saved fits easily). */
+export const MAX_WS_MESSAGE = 1 << 20;
+
 export interface WebServer {
   url: string;
   port: number;
@@ -60,12 +64,17 @@ export async function startWebServer(engine: Engine, opts: { port?: number; rend
     res.end(text);
   };
 
-  const server = createServer(async (req, res) => {
+  const serveFile = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!hostOk(req)) return deny(res, 421, 'misdirected request\n');
     if (!tokenOk(url.pathname)) return deny(res, 401, 'unauthorized: open the URL Strata printed (it carries a per-run token)\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed\n');
-    let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
+    } catch {
+      return deny(res, 400, 'bad request: malformed percent-encoding in the path\n');
+    }
     rel = normalize(rel);
     if (rel.startsWith('..') || rel.startsWith(sep)) return deny(res, 404, 'not found\n');
     let file = join(opts.rendererDir, rel);
@@ -85,11 +94,24 @@ export async function startWebServer(engine: Engine, opts: { port?: number; rend
       'cache-control': 'no-store',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
+    // A read error (file removed mid-send) ends this response only.
+    pipeline(createReadStream(file), res, () => {});
+  };
+  // Nothing a client sends may crash the server: every error ends that request or socket only.
+  const server = createServer((req, res) => {
+    serveFile(req, res).catch(() => {
+      if (!res.headersSent) deny(res, 500, 'internal error\n');
+      else res.destroy();
+    });
   });
+  server.on('clientError', (_err, socket) => socket.destroy());
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // A frame over maxPayload closes that socket with 1009 (message too big); the error event is handled below.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+  wss.on('error', () => {});
   server.on('upgrade', (req, socket, head) => {
+    // Node drops its own error listener from an upgraded socket: a reset must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
     const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
@@ -101,21 +123,35 @@ export async function startWebServer(engine: Engine, opts: { port?: number; rend
   });
 
   wss.on('connection', (ws: WebSocket) => {
+    // ws emits 'error' for protocol violations (a frame over maxPayload, bad UTF-8, bad opcodes) and has
+    // already sent its close frame: drop this socket, never the process.
+    ws.on('error', () => ws.terminate());
     const send = (m: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      if (ws.readyState !== ws.OPEN) return;
+      let text: string;
+      try {
+        text = JSON.stringify(m);
+      } catch (e) {
+        if (!('id' in m)) return;
+        text = JSON.stringify({ id: m.id, ok: false, error: { code: 'INTERNAL', message: `the reply could not be serialized: ${(e as Error).message}` } });
+      }
+      ws.send(text, () => {});
     };
     const unsubscribe = engine.events.subscribe((event, payload) => send({ event, payload }));
     ws.on('close', unsubscribe);
-    ws.on('message', async (data) => {
+    ws.on('message', (data) => {
+      void answer(String(data)).catch(() => ws.terminate());
+    });
+    async function answer(text: string): Promise<void> {
       let msg: ClientMessage;
       try {
-        msg = JSON.parse(String(data));
+        msg = JSON.parse(text);
       } catch {
         return send({ id: -1, ok: false, error: { code: 'INVALID_REQUEST', message: 'message is not JSON' } });
       }
       const id = typeof msg?.id === 'number' ? msg.id : -1;
       send({ id, ...(await dispatch(engine, msg?.method, msg?.params)) });
-    });
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

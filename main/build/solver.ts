@@ -25,8 +25,8 @@ import { archiveKind, download, extractInto, type ArchiveKind } from './add.ts';
 import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
-import { addBytes, timed } from './metrics.ts';
-import { applyLayers, SnapshotCache } from './rootfs.ts';
+import { addBytes, timed, timedDetached } from './metrics.ts';
+import { applyLayers, copyTree, SnapshotCache } from './rootfs.ts';
 import { resolveUser } from './users.ts';
 import { runStep, type RunMountSpec } from './run-step.ts';
 import { BuildStatus } from './status.ts';
@@ -53,6 +53,11 @@ interface StageRun {
   /** Whether some step of this stage (or what it builds on) was rebuilt rather than taken from the cache. */
   rebuilt: boolean;
   lastChange: string | null;
+  /** A copy of the root filesystem as a RUN step left it, being made (while its layer is written) to become
+   * that chain's snapshot; the next step that writes into the root waits for it. */
+  snapshotting: Promise<void> | null;
+  /** The root was written outside the layer chain (a writable bind mount of it): never snapshot it. */
+  dirty: boolean;
 }
 
 const EPOCH_ISO = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -79,6 +84,12 @@ class Builder {
   private text: string | undefined;
   private identity = '';
   private sourceDateEpoch = 0;
+  /** gzipOf: the compressed twin of each uncompressed layer a stage exports, done or still compressing. */
+  private readonly gzipOf = new Map<string, Promise<CachedLayer>>();
+  /** Background work (compression, snapshot copies) the build waits for before it ends. */
+  private readonly background: Promise<unknown>[] = [];
+  private readonly runs: StageRun[] = [];
+  private finishedOk = false;
   private cachedSteps = 0;
   private fsSteps = 0;
   private counter = 0;
@@ -103,6 +114,7 @@ class Builder {
   async run(): Promise<BuildResult> {
     try {
       const result = await this.execute();
+      this.finishedOk = true;
       this.status.finish({ ok: true, value: result });
       return result;
     } catch (e) {
@@ -114,8 +126,31 @@ class Builder {
       this.status.finish({ ok: false, error: serializeError(err) });
       throw err;
     } finally {
+      await Promise.allSettled(this.background);
+      await this.keepSnapshots(this.status.steps.size > 0 && this.finishedOk);
       await this.lease?.release();
       await rm(this.tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** keepSnapshots makes each finished stage's root filesystem (a directory the build would delete) the
+   * snapshot of its layer chain, by a rename, and bounds the snapshots kept. */
+  private async keepSnapshots(ok: boolean): Promise<void> {
+    try {
+      for (const copying of this.pendingCopy.values()) {
+        const dir = await copying;
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
+      // A failed build may leave a root half-written by its failing step: only a finished build's roots are kept.
+      for (const r of ok ? this.runs : []) {
+        if (!r.rootfs || r.dirty) continue;
+        const dir = r.rootfs;
+        r.rootfs = null;
+        await this.snapshots.adopt(r.layers.map((l) => l.descriptor), dir);
+      }
+      await this.snapshots.prune();
+    } catch {
+      /* snapshots are only a cache */
     }
   }
 
@@ -173,8 +208,7 @@ class Builder {
     // Every stage the target needed must have finished (and any failure surfaced) before the image is written.
     await Promise.all([...needed].map((i) => this.stageResult(i, exported.has(i))));
 
-    const layers: CachedLayer[] = [];
-    for (const l of final.layers) layers.push(await this.exportable(l));
+    const layers = await Promise.all(final.layers.map((l) => this.exportable(l)));
     const config: ImageConfig = {
       ...final.config,
       created: EPOCH_ISO(this.sourceDateEpoch),
@@ -276,6 +310,7 @@ class Builder {
     let run: StageRun;
     try {
       run = await this.from(stage, exported);
+      this.runs.push(run);
     } catch (e) {
       this.failStep(fromId, e);
       this.status.stage(index, { status: 'failed' });
@@ -329,6 +364,8 @@ class Builder {
         rootfs: null,
         rebuilt: parent.rebuilt,
         lastChange: parent.rebuilt ? `stage ${parent.stage.name ?? parent.stage.index} rebuilt` : null,
+        snapshotting: null,
+        dirty: false,
       };
       this.status.step(id, { status: parent.rebuilt ? 'done' : 'cached', endedAt: Date.now(), cacheKey: run.key });
     } else {
@@ -389,6 +426,8 @@ class Builder {
         rootfs: null,
         rebuilt: false,
         lastChange: null,
+        snapshotting: null,
+        dirty: false,
       };
       const before = this.previous[id];
       const moved = before !== undefined && before.base !== inputs.base;
@@ -492,26 +531,40 @@ class Builder {
     if (rec) {
       this.cachedSteps++;
       layer = rec.layer;
-      if (layer && run.exported && !rec.gzip && !layer.descriptor.mediaType.endsWith('gzip')) {
-        rec = { ...rec, gzip: await timed('compress', () => compressLayer(this.store, layer!), (l) => l.uncompressedSize) };
-        await this.cache.put(rec);
+      if (layer && rec.gzip) this.gzipOf.set(layer.descriptor.digest, Promise.resolve(rec.gzip));
+      else if (layer && run.exported && !layer.descriptor.mediaType.endsWith('gzip')) this.compressInBackground(key, layer);
+      if (layer && run.rootfs) {
+        await this.settleSnapshot(run);
+        await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       }
-      if (layer && run.rootfs) await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
     } else {
       const before = this.previous[id];
       const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
       this.status.step(id, { missReason: reason, cacheKey: key });
+      await this.settleSnapshot(run);
       const out = await timed(inputs.op.startsWith('{"run"') ? 'run' : 'copy', execute);
-      layer = out ? await timed(run.exported ? 'layer+gzip' : 'layer', () => storeLayer(this.store, out.root, out.changes, { compress: run.exported, sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
+      // The tar is stored uncompressed (tar + sha256 only); an exported layer is gzipped in the background
+      // while later steps run, in parallel with other layers, and the image waits for it at the end.
+      layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { compress: false, sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
       await this.cache.put({ key, layer });
+      if (layer && run.exported) this.compressInBackground(key, layer);
       run.rebuilt = true;
       run.lastChange = null;
       this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
     }
     if (layer) {
-      await this.lease.add(layer.descriptor.digest);
-      run.layers.push(rec?.gzip && run.exported ? rec.gzip : layer);
+      // A cache hit touched its blobs (BlobStore.has) after the lease began, which protects them from gc:
+      // only layers written here are added to the lease file (each add rewrites and syncs it).
+      if (!rec) await this.lease.add(layer.descriptor.digest);
+      run.layers.push(layer);
+    }
+    if (run.snapshotting === null && this.pendingCopy.has(run)) {
+      const copying = this.pendingCopy.get(run)!;
+      this.pendingCopy.delete(run);
+      const chain = run.layers.map((l) => l.descriptor);
+      run.snapshotting = copying.then((dir) => (dir ? this.snapshots.adopt(chain, dir) : undefined)).catch(() => {});
+      this.background.push(run.snapshotting);
     }
     run.key = key;
     run.config.history!.push({
@@ -521,6 +574,31 @@ class Builder {
       ...(layer ? {} : { empty_layer: true }),
     });
   }
+
+  /** compressInBackground starts the gzip twin of an exported layer (recorded in the cache when done). */
+  private compressInBackground(key: string, layer: CachedLayer): void {
+    const digest = layer.descriptor.digest;
+    if (this.gzipOf.has(digest)) return;
+    const p = timedDetached('compress', () => compressLayer(this.store, layer), (l) => l.uncompressedSize).then(async (gz) => {
+      await this.lease.add(gz.descriptor.digest);
+      await this.cache.put({ key, layer, gzip: gz });
+      return gz;
+    });
+    p.catch(() => {}); // awaited (and thrown) by exportable()
+    this.gzipOf.set(digest, p);
+    this.background.push(p);
+  }
+
+  /** settleSnapshot waits for a root's snapshot copy before a step writes into the root. */
+  private async settleSnapshot(run: StageRun): Promise<void> {
+    if (run.snapshotting) {
+      await run.snapshotting;
+      run.snapshotting = null;
+    }
+  }
+
+  /** pendingCopy: roots a RUN just produced, being copied until the step's layer (and so the chain) is known. */
+  private readonly pendingCopy = new Map<StageRun, Promise<string | null>>();
 
   /** homeOf is the USER's home from the image's /etc/passwd (docker sets HOME from it), else / (root: /root). */
   private async homeOf(run: StageRun, user: string): Promise<string> {
@@ -579,7 +657,21 @@ class Builder {
     const c = (run.config.config ??= {});
     const dest = inst.dest.startsWith('/') ? inst.dest : posix.join(c.WorkingDir || '/', inst.dest) + (inst.dest.endsWith('/') || inst.dest === '.' ? '/' : '');
     const fromRef = inst.kind === 'COPY' ? inst.from : undefined;
-    const flags = [fromRef ? `--from=${fromRef}` : '', inst.chown ? `--chown=${inst.chown}` : '', inst.chmod ? `--chmod=${inst.chmod}` : '', ...inst.exclude.map((e) => `--exclude=${e}`)].filter(Boolean);
+    const parents = inst.kind === 'COPY' && inst.parents;
+    // COPY --parents keeps each source's directories (below a `/./` pivot, when the source has one).
+    const parentDirs = new Map<CopySource, string>();
+    const pivotOf = (src: string) => {
+      const i = src.indexOf('/./');
+      return i >= 0 ? posix.normalize(src.slice(0, i)).replace(/^\/+/, '').replace(/^\.$/, '') : '';
+    };
+    const parentDir = (src: string, rel: string, isDir: boolean) => {
+      const under = posix.relative(pivotOf(src), posix.normalize(rel).replace(/^\/+/, ''));
+      if (under.startsWith('..')) return '';
+      // A directory keeps its own name too (its contents land in dest/<its path>).
+      const d = isDir ? under : posix.dirname(under);
+      return d === '.' ? '' : d;
+    };
+    const flags = [fromRef ? `--from=${fromRef}` : '', parents ? '--parents' : '', inst.chown ? `--chown=${inst.chown}` : '', inst.chmod ? `--chmod=${inst.chmod}` : '', ...inst.exclude.map((e) => `--exclude=${e}`)].filter(Boolean);
     const op = [inst.kind, ...flags, ...inst.sources, ...inst.inlineSources.map((s) => `<<${s.path}`), dest].join(' ');
     const inputs: StepInputs = { parentKey: run.key, op, args: used };
     let sources: (CopySource & { remote?: boolean })[] = [];
@@ -609,7 +701,9 @@ class Builder {
         } catch {
           throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} --from=${fromRef} ${src}: not found in ${fromRef}`, { line: inst.loc.startLine, source: src });
         }
-        sources.push({ abs, name: src });
+        const source = { abs, name: src };
+        if (parents) parentDirs.set(source, parentDir(src, src, statSync(abs).isDirectory()));
+        sources.push(source);
       }
     } else {
       const files: SourceFile[] = [];
@@ -628,7 +722,9 @@ class Builder {
         }
         for (const m of matches) {
           files.push(...(await timed('hash', () => this.ctx.sourceFiles(m))));
-          sources.push(m.type === 'dir' ? { abs: m.abs, name: m.rel, entries: this.ctx.walkUnder(m.rel).map((e) => (m.rel ? e.rel.slice(m.rel.length + 1) : e.rel)) } : { abs: m.abs, name: m.rel });
+          const source: CopySource = m.type === 'dir' ? { abs: m.abs, name: m.rel, entries: this.ctx.walkUnder(m.rel).map((e) => (m.rel ? e.rel.slice(m.rel.length + 1) : e.rel)) } : { abs: m.abs, name: m.rel };
+          if (parents) parentDirs.set(source, parentDir(src, m.rel, m.type === 'dir'));
+          sources.push(source);
         }
       }
       inputs.files = files;
@@ -653,7 +749,15 @@ class Builder {
       const unpack = inst.kind === 'ADD' && inst.unpack !== false;
       const archives = unpack ? sources.filter((x) => !x.remote && statSync(x.abs).isFile() && archiveKind(x.abs)) : [];
       const plain = sources.filter((x) => !archives.includes(x));
-      const written = copyInto(root, plain, archives.length && !dest.endsWith('/') && plain.length + archives.length > 1 ? dest + '/' : dest, { uid, gid, ...(mode !== undefined ? { mode } : {}), exclude: inst.exclude });
+      const copyOpts = { uid, gid, ...(mode !== undefined ? { mode } : {}), exclude: inst.exclude };
+      let written: string[];
+      if (parents) {
+        // Each source lands under dest at its own parent path (dest is a directory, as BuildKit's --parents).
+        written = [];
+        for (const x of plain) written.push(...copyInto(root, [x], posix.join(dest, parentDirs.get(x) ?? '') + '/', copyOpts));
+      } else {
+        written = copyInto(root, plain, archives.length && !dest.endsWith('/') && plain.length + archives.length > 1 ? dest + '/' : dest, copyOpts);
+      }
       for (const a of archives) written.push(...(await extractInto(root, a.abs, archiveKind(a.abs) as Exclude<ArchiveKind, null>, dest)));
       return { root, changes: changesFromPaths(root, written) };
     });
@@ -691,8 +795,11 @@ class Builder {
       } else if (m.type === 'bind' && m.from) {
         const idx = this.parsed.stages.find((s) => s.name === m.from!.toLowerCase())?.index;
         let root: string;
-        if (idx !== undefined) root = await this.rootfsOf(await this.stageResult(idx, false));
-        else {
+        if (idx !== undefined) {
+          const other = await this.stageResult(idx, false);
+          root = await this.rootfsOf(other);
+          if (m.readOnly === false) other.dirty = true; // the step may write into that stage's root
+        } else {
           const img = await this.store.resolve(m.from);
           root = join(this.tmp, `mount-${this.counter++}`);
           await this.snapshots.checkout(img.manifest.layers, root);
@@ -723,6 +830,7 @@ class Builder {
     const inputs: StepInputs = { parentKey: run.key, op, args, ...(files.length ? { files } : {}) };
     await this.fsStep(run, id, inputs, createdBy(inst, run.shell), inst.loc.startLine, async () => {
       const lower = await this.rootfsOf(run);
+      const chainBefore = run.layers.map((l) => l.descriptor);
       const upper = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
       const result = await runStep({
         lower,
@@ -739,8 +847,28 @@ class Builder {
       if (result.exitCode !== 0) {
         throw new BuildError('BUILD_STEP_FAILED', `${this.where(inst)}: RUN ${inst.original.replace(/^RUN\s+/i, '').slice(0, 120)}: ${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}`, { line: inst.loc.startLine, exitCode: result.exitCode, lastOutput: result.lastLines });
       }
-      await rm(lower, { recursive: true, force: true });
+      // The root before the step is the snapshot of the chain so far: kept by a rename, not deleted.
+      if (run.dirty) await rm(lower, { recursive: true, force: true });
+      else await this.snapshots.adopt(chainBefore, lower);
       run.rootfs = upper;
+      run.dirty = false;
+      // When a COPY/ADD/WORKDIR writes into this root next, copy it first (while the layer is written) so a
+      // rebuild from here on (one source file touched) clones it instead of unpacking every layer again.
+      const next = run.stage.instructions.slice(Number(id.split('.')[1])).find((x) => ['COPY', 'ADD', 'WORKDIR', 'RUN'].includes(x.kind));
+      if (next && next.kind !== 'RUN') {
+        const copying = (async () => {
+          const dir = await this.snapshots.tempDir();
+          try {
+            await copyTree(upper, dir);
+            return dir;
+          } catch {
+            await rm(dir, { recursive: true, force: true });
+            return null;
+          }
+        })();
+        this.pendingCopy.set(run, copying);
+        this.background.push(copying);
+      }
       return { root: upper, changes: result.changes };
     });
   }
@@ -748,6 +876,8 @@ class Builder {
   /** exportable returns a layer in the form an image carries (gzip), compressing an intermediate one once. */
   private async exportable(l: CachedLayer): Promise<CachedLayer> {
     if (l.descriptor.mediaType.endsWith('gzip') || l.descriptor.mediaType.endsWith('zstd')) return l;
+    const pending = this.gzipOf.get(l.descriptor.digest);
+    if (pending) return pending;
     const gz = await timed('compress', () => compressLayer(this.store, l), (x) => x.uncompressedSize);
     await this.lease.add(gz.descriptor.digest);
     return gz;

@@ -167,6 +167,19 @@ describe('tags, removal, prune and usage', () => {
     assert.equal(await store.blobs.has(tmp.descriptor.digest), false);
   });
 
+  test('an image whose last tag moves to another image stays, untagged, until prune', async () => {
+    const one = await makeBusyboxImage(store, ['strata-test/dangling:1'], { extraLayer: { 'one.txt': '1' } });
+    const two = await makeBusyboxImage(store, [], { extraLayer: { 'two.txt': '2' } });
+    await store.tag(two.descriptor.digest, 'strata-test/dangling:1');
+    const listed = (await store.listImages()).find((i) => i.digest === one.descriptor.digest);
+    assert.ok(listed, 'the old image is still listed');
+    assert.deepEqual(listed.references, []);
+    assert.deepEqual((await store.listImages()).find((i) => i.digest === two.descriptor.digest)?.references, ['docker.io/strata-test/dangling:1']);
+    const p = await store.prune();
+    assert.ok(p.images.includes(one.descriptor.digest));
+    assert.ok(!p.images.includes(two.descriptor.digest));
+  });
+
   test('a tag never points at an incomplete image', async () => {
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest('missing config'), size: 14 }, layers: [] }));
     const m = await store.blobs.put(manifest);

@@ -158,6 +158,12 @@ export class Store {
       if (descriptor.annotations && Object.keys(descriptor.annotations).length) base.annotations = { ...descriptor.annotations };
       if (refs.length === 0 && !hasAny) next.push({ descriptor: base, reference: null });
       for (const r of refs) next.push({ descriptor: base, reference: r });
+      // An image whose last tag moved away stays listed, untagged (docker's <none>), until prune or rmi.
+      for (const m of moved) {
+        if (next.some((e) => e.descriptor.digest === m.from)) continue;
+        const old = entries.find((e) => e.descriptor.digest === m.from);
+        if (old) next.push({ descriptor: old.descriptor, reference: null });
+      }
       return { entries: next, result: { moved } };
     });
   }

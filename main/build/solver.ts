@@ -481,6 +481,10 @@ class Builder {
       if (e instanceof BuildError && typeof e.details?.line !== 'number' && e.code !== 'BUILD_CANCELLED') {
         throw new BuildError(e.code, e.message, { ...e.details, line: raw.loc.startLine }, { cause: e.cause });
       }
+      // The sandbox cannot start (no namespaces here, an unmapped user): the step's line says where.
+      if (e instanceof StrataError && e.code.startsWith('SANDBOX_') && e.code !== 'SANDBOX_CANCELLED') {
+        throw new BuildError('BUILD_SANDBOX', `${this.where(raw)}: ${raw.kind}: ${e.message}`, { ...e.details, line: raw.loc.startLine, sandboxCode: e.code }, { cause: e });
+      }
       throw e;
     }
   }

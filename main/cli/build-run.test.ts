@@ -58,6 +58,19 @@ describe('strata build and strata run', () => {
     assert.match(b.stderr, /--> Dockerfile:1:6\n/, 'the caret under the blank variable');
   });
 
+  test('without Linux namespaces the build fails at the first RUN saying so; a build without RUN still works', () => {
+    const env = { STRATA_BWRAP: '/nonexistent/bwrap' };
+    const withRun = writeTree(join(t.path, 'no-ns-run'), { Dockerfile: 'FROM strata-test/busybox:1\nCOPY msg.txt /msg.txt\nRUN true\n', 'msg.txt': 'x\n' });
+    const r = strata(home, ['build', '--progress', 'plain', withRun], undefined, env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Error: Dockerfile:3: .*cannot run in Linux namespaces/);
+    assert.match(r.stderr, /--> Dockerfile:3:1\n/);
+    const noRun = writeTree(join(t.path, 'no-ns-copy'), { Dockerfile: 'FROM strata-test/busybox:1\nCOPY msg.txt /msg.txt\nCMD ["cat", "/msg.txt"]\n', 'msg.txt': 'x\n' });
+    const ok = strata(home, ['build', '--progress', 'plain', noRun], undefined, env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  });
+
   test('run: entrypoint + cmd, output streamed, exit code passed through, CMD replaced by arguments', () => {
     const r = strata(home, ['run', 'cli-built:1']);
     assert.equal(r.code, 0, r.stderr);

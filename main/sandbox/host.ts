@@ -33,6 +33,15 @@ export interface HostTools {
 
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, fsc.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** findTool looks a program up on PATH and the usual system directories; undefined when absent. */
 export function findTool(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
   const dirs = [...pathEnv.split(delimiter).filter((d) => d.startsWith('/')), ...EXTRA_DIRS];
@@ -50,7 +59,9 @@ export function findTool(name: string, pathEnv = process.env.PATH ?? ''): string
 
 /** findHostTools finds every program the sandbox may use. */
 export function findHostTools(): HostTools | undefined {
-  const bwrap = findTool('bwrap');
+  // STRATA_BWRAP names the bubblewrap to use (one outside PATH); when set, no other is looked for.
+  const override = process.env.STRATA_BWRAP;
+  const bwrap = override ? (isExecutable(override) ? override : undefined) : findTool('bwrap');
   if (!bwrap) return undefined;
   const tools: HostTools = { bwrap };
   for (const name of ['setpriv', 'unshare', 'nsenter', 'newuidmap', 'newgidmap'] as const) {

@@ -25,7 +25,10 @@ export function sandboxProbe(): Promise<Probe> {
 async function detect(): Promise<Probe> {
   if (process.platform !== 'linux') return { ok: false, reason: `RUN needs Linux namespaces; this host runs ${process.platform}` };
   const tools = findHostTools();
-  if (!tools) return { ok: false, reason: 'bubblewrap (bwrap) is not installed; install it (apt install bubblewrap) to run RUN steps' };
+  if (!tools) {
+    if (process.env.STRATA_BWRAP) return { ok: false, reason: `STRATA_BWRAP=${process.env.STRATA_BWRAP} is not an executable bubblewrap, so RUN steps cannot run in Linux namespaces` };
+    return { ok: false, reason: 'bubblewrap (bwrap) is not installed; install it (apt install bubblewrap) to run RUN steps in Linux namespaces' };
+  }
   let mapping: IdMapping = chooseIdMapping(tools);
   if (mapping.kind === 'subuid') {
     try {

@@ -51,6 +51,12 @@ export async function timed<T>(phase: Phase, fn: () => Promise<T>, bytes?: (resu
   return result;
 }
 
+/** timedDetached is timed for work that runs in the background (a layer compressing while later steps run):
+ * its time counts for phase, and is not subtracted from the phase that started it. */
+export function timedDetached<T>(phase: Phase, fn: () => Promise<T>, bytes?: (result: T) => number): Promise<T> {
+  return frames.exit(() => timed(phase, fn, bytes));
+}
+
 /** addBytes adds bytes a phase handled that only the caller can count (e.g. bytes actually hashed). */
 export function addBytes(phase: Phase, bytes: number): void {
   if (sink) total(phase).bytes += bytes;

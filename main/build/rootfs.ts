@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -76,6 +76,9 @@ export class SnapshotCache {
     for (let n = layers.length; n > 0; n--) {
       const snap = join(this.dir, chainKey(layers.slice(0, n)));
       if (await exists(snap)) {
+        // The directory's mtime is its last use: prune() keeps the recently used ones.
+        const now = new Date();
+        await utimes(snap, now, now).catch(() => {});
         await copyTree(snap, dst);
         await applyLayers(this.store, layers.slice(n), dst);
         return { cloned: n, applied: layers.length - n };
@@ -84,7 +87,64 @@ export class SnapshotCache {
     await applyLayers(this.store, layers, dst);
     return { cloned: 0, applied: layers.length };
   }
+
+  /** tempDir names a fresh directory beside the snapshots (same filesystem: adopt() renames it in). */
+  async tempDir(): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    return tempName(this.dir, 'unpack');
+  }
+
+  /** adopt makes dir (a root filesystem equal to the chain of layers, no longer needed by its owner) the
+   * chain's snapshot by renaming it, free of any copy; when the chain already has one, dir is removed. */
+  async adopt(layers: Pick<Descriptor, 'digest'>[], dir: string): Promise<void> {
+    if (layers.length === 0) {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    }
+    const snap = join(this.dir, chainKey(layers));
+    await mkdir(this.dir, { recursive: true });
+    if (!(await exists(snap))) {
+      try {
+        await rename(dir, snap);
+        return;
+      } catch {
+        /* another build adopted the same chain first (or dir is on another filesystem): drop ours */
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** prune removes the least recently used snapshots beyond keep, sparing any used in the last minAgeMs
+   * (a build may be cloning it). Snapshots are only a cache: a missing one is unpacked again. */
+  async prune(keep = SNAPSHOTS_KEPT, minAgeMs = 10 * 60_000): Promise<number> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    } catch {
+      return 0;
+    }
+    if (names.length <= keep) return 0;
+    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
+    dated.sort((a, b) => b.t - a.t);
+    let removed = 0;
+    for (const { n, t } of dated.slice(keep)) {
+      if (Date.now() - t < minAgeMs) continue;
+      // Renamed away first, so no checkout starts cloning a half-deleted tree.
+      const gone = tempName(this.dir, 'prune');
+      try {
+        await rename(join(this.dir, n), gone);
+      } catch {
+        continue;
+      }
+      await rm(gone, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
 }
+
+/** SNAPSHOTS_KEPT bounds the unpacked root filesystems a store keeps for builds (least recently used go). */
+export const SNAPSHOTS_KEPT = 12;
 
 async function exists(p: string): Promise<boolean> {
   try {

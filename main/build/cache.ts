@@ -87,16 +87,25 @@ export class BuildCache {
   /** previousInputs returns the inputs each step had in the last build of the same Dockerfile and context. */
   async previousInputs(buildIdentity: string): Promise<Record<string, StepInputs>> {
     try {
-      return JSON.parse(await readFile(this.historyPath(buildIdentity), 'utf8'));
+      const text = await readFile(this.historyPath(buildIdentity), 'utf8');
+      this.lastSaved.set(buildIdentity, text);
+      return JSON.parse(text);
     } catch {
       return {};
     }
   }
 
+  /** The history text last read or written per build identity: an unchanged one is not written again. */
+  private readonly lastSaved = new Map<string, string>();
+
   /** saveInputs remembers this build's step inputs (by step slot) for the next build's miss reasons. */
   async saveInputs(buildIdentity: string, inputs: Record<string, StepInputs>): Promise<void> {
+    const text = JSON.stringify(inputs);
+    // A rebuild with nothing changed has the same inputs: skip the (synced) rewrite.
+    if (this.lastSaved.get(buildIdentity) === text) return;
     await mkdir(join(this.dir, 'history'), { recursive: true });
-    await writeFileAtomic(this.historyPath(buildIdentity), JSON.stringify(inputs), join(this.store.home, 'tmp'));
+    await writeFileAtomic(this.historyPath(buildIdentity), text, join(this.store.home, 'tmp'));
+    this.lastSaved.set(buildIdentity, text);
   }
 }
 

@@ -679,36 +679,47 @@ class Builder {
     const op = [inst.kind, ...flags, ...inst.sources, ...inst.inlineSources.map((s) => `<<${s.path}`), dest].join(' ');
     const inputs: StepInputs = { parentKey: run.key, op, args: used };
     let sources: (CopySource & { remote?: boolean })[] = [];
-    let sourceRoot: string | null = null;
+    /** For COPY --from: materializes the source root and lists the sources, only when the step runs (a cache
+     * hit needs neither: the key holds the stage's key or the image's digest). */
+    let loadFrom: (() => Promise<void>) | null = null;
     if (fromRef !== undefined) {
       // COPY --from=<stage|index|image>: read from that stage's (or image's) root filesystem.
       const dep = [...(this.deps.get(run.stage.index) ?? [])];
       const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : undefined;
       const stageIdx = byIndex ?? this.parsed.stages.find((s) => s.name === fromRef.toLowerCase())?.index;
+      let materialize: () => Promise<string>;
       if (stageIdx !== undefined && dep.includes(stageIdx)) {
         const other = await this.stageResult(stageIdx, false);
         inputs.from = { [fromRef]: other.key };
-        sourceRoot = await this.rootfsOf(other);
+        materialize = () => this.rootfsOf(other);
       } else {
         const img = await this.store.resolve(fromRef).catch((e) => {
           throw new BuildError('BUILD_BASE_IMAGE', `${this.where(inst)}: COPY --from image "${fromRef}" is not in the store (${(e as Error).message})`);
         });
         inputs.from = { [fromRef]: img.digest };
-        sourceRoot = join(this.tmp, `image-${img.digest.slice(7, 19)}-${this.counter++}`);
-        await this.snapshots.ensure(img.manifest.layers);
-        await this.snapshots.checkout(img.manifest.layers, sourceRoot);
+        materialize = async () => {
+          const root = join(this.tmp, `image-${img.digest.slice(7, 19)}-${this.counter++}`);
+          await this.snapshots.ensure(img.manifest.layers);
+          await this.snapshots.checkout(img.manifest.layers, root);
+          return root;
+        };
       }
-      for (const src of inst.sources) {
-        const abs = secureJoin(sourceRoot, src);
-        try {
-          statSync(abs);
-        } catch {
-          throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} --from=${fromRef} ${src}: not found in ${fromRef}`, { line: inst.loc.startLine, source: src });
+      loadFrom = async () => {
+        const sourceRoot = await materialize();
+        const found: CopySource[] = [];
+        for (const src of inst.sources) {
+          const abs = secureJoin(sourceRoot, src);
+          try {
+            statSync(abs);
+          } catch {
+            throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} --from=${fromRef} ${src}: not found in ${fromRef}`, { line: inst.loc.startLine, source: src });
+          }
+          const source = { abs, name: src };
+          if (parents) parentDirs.set(source, parentDir(src, src, statSync(abs).isDirectory()));
+          found.push(source);
         }
-        const source = { abs, name: src };
-        if (parents) parentDirs.set(source, parentDir(src, src, statSync(abs).isDirectory()));
-        sources.push(source);
-      }
+        sources.unshift(...found); // before any inline (heredoc) sources, as listed
+      };
     } else {
       const files: SourceFile[] = [];
       for (const src of inst.sources) {
@@ -743,6 +754,7 @@ class Builder {
       inputs.op += ' ' + createHash('sha256').update(inst.inlineSources.map((s) => s.data).join('\0')).digest('hex');
     }
     await this.fsStep(run, id, inputs, `${inst.kind} ${[...inst.sources, ...inst.inlineSources.map((s) => s.path)].join(' ')} ${dest}`.replace(/\s+/g, ' '), inst.loc.startLine, async () => {
+      if (loadFrom) await loadFrom();
       const root = await this.rootfsOf(run);
       let uid = 0;
       let gid = 0;

@@ -75,6 +75,13 @@ export class BlobStore {
 
   /** put stores bytes already in memory. */
   async put(data: Uint8Array, expect: WriteExpectation = {}): Promise<BlobInfo> {
+    // Small and in memory: hash first, so a blob already stored (a rebuild's unchanged config and
+    // manifest) is only marked as used, not written and synced again.
+    if (!expect.digest) {
+      const digester = createDigester('sha256');
+      digester.update(data);
+      return this.write([data], { ...expect, digest: digester.digest() });
+    }
     return this.write([data], expect);
   }
 

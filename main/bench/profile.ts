@@ -1,0 +1,37 @@
+// A quick in-process profile of one context (npm run bench is the real thing): node --import tsx main/bench/profile.ts seed [runs]
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { collectMetrics } from '../build/metrics.ts';
+import { runBuild } from '../build/solver.ts';
+import { saveDockerArchive } from '../store/archive/save.ts';
+import { load } from '../store/archive/load.ts';
+import { Store } from '../store/store.ts';
+import { makeBusyboxImage } from '../testing/busybox-image.ts';
+import { BASE, makeContext, touch, type ContextName } from './contexts.ts';
+
+const name = (process.argv[2] ?? 'seed') as ContextName;
+const runs = Number(process.argv[3] ?? 2);
+const work = mkdtempSync('/var/tmp/strata-prof-');
+try {
+  const baseStore = await Store.open(join(work, 'base-home'));
+  await makeBusyboxImage(baseStore, [BASE]);
+  await saveDockerArchive(baseStore, [BASE], join(work, 'base.tar'));
+  const ctx = makeContext(name, join(work, 'ctx'));
+  for (let i = 0; i < runs; i++) {
+    rmSync(join(work, 'home'), { recursive: true, force: true });
+    const store = await Store.open(join(work, 'home'));
+    await load(store, join(work, 'base.tar'));
+    const warmRuns = Number(process.env.WARM ?? 1);
+    for (const fig of ['cold', ...Array(warmRuns).fill('warm'), 'touched']) {
+      if (fig === 'touched') touch(ctx);
+      const m = collectMetrics(true)!;
+      const t0 = performance.now();
+      await runBuild(store, { contextDir: ctx.dir, tags: [`localhost/bench/${name}:latest`], network: 'none' });
+      const ms = performance.now() - t0;
+      collectMetrics(false);
+      console.log(`${name} ${fig} ${ms.toFixed(0)} ms`, Object.entries(m).map(([k, v]) => `${k}=${v!.ms.toFixed(0)}`).join(' '));
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

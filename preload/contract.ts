@@ -186,7 +186,7 @@ export interface DockerfileAnalysis {
     instructions: number;
   }[];
   args: { name: string; defaultValue: string | null }[];
-  problems: { line: number; endLine: number; severity: 'error' | 'warning'; message: string }[];
+  problems: { line: number; endLine: number; column?: number; severity: 'error' | 'warning'; message: string }[];
 }
 
 export interface BuildContextInfo {
@@ -252,6 +252,192 @@ export interface ImageComparison {
   matrix: number[][];
 }
 
+/** Where in a Dockerfile a layer's instruction stands (when Strata built the image). */
+export interface SourceLineView {
+  file: string;
+  line: number;
+}
+
+/** One layer as the explorer lists it, base first. */
+export interface ExplorerLayerView {
+  index: number;
+  digest: string;
+  /** Compressed size of the layer blob. */
+  size: number;
+  /** Entries that are not directories (files, links, devices). */
+  files: number;
+  fileBytes: number;
+  instruction: string | null;
+  createdBy: string | null;
+  source: SourceLineView | null;
+  /** Whether the layer is the base image's rather than the image's own Dockerfile's. */
+  base: boolean;
+}
+
+/** An image opened in the explorer (its layers indexed once, kept in the store). */
+export interface ExplorerImageView {
+  digest: string;
+  references: string[];
+  baseLayers: number;
+  layers: ExplorerLayerView[];
+}
+
+export type ExploreChange = 'added' | 'modified' | 'deleted' | 'unchanged';
+export type ExploreEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+
+/** What to show of an image: one layer ('layer': its own changes; 'image': the filesystem as of it), filtered. */
+export interface ExploreQueryParams {
+  ref: string;
+  /** Layer index, base first (default: the top layer). */
+  layer?: number;
+  view?: 'layer' | 'image';
+  changes?: ExploreChange[];
+  /** A path glob (`*`, `**`, `?`, `[…]`); a matching directory keeps everything below it. */
+  pattern?: string;
+  minSize?: number;
+  sort?: 'path' | 'size';
+}
+
+/** One entry of a layer or image view (deletions carry the layer that had written what was deleted). */
+export interface ExploreEntry {
+  path: string;
+  name: string;
+  type: ExploreEntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** File bytes; for a directory, the bytes of the (filtered) files below it. */
+  size: number;
+  mtime: number | null;
+  linkTarget: string | null;
+  sha256: string | null;
+  layer: number;
+  change: ExploreChange;
+}
+
+/** A directory tree with summed sizes: directories below the depth asked for carry no children, and `more`
+ * says how many they hold; `omitted` counts children left out of a directory that has too many to send. */
+export interface ExploreTreeNode extends ExploreEntry {
+  files: number;
+  children?: ExploreTreeNode[];
+  more?: number;
+  omitted?: number;
+}
+
+export interface ExploreTreeView {
+  layer: number;
+  view: 'layer' | 'image';
+  root: ExploreTreeNode;
+  totalFiles: number;
+  totalSize: number;
+  /** Some directories were cut (too many entries for one answer): ask for them by `root`. */
+  truncated: boolean;
+}
+
+export interface ExploreFileList {
+  layer: number;
+  view: 'layer' | 'image';
+  total: number;
+  totalSize: number;
+  entries: ExploreEntry[];
+}
+
+/** The start of a text file of an image (bounded). */
+export interface ImageFileContent {
+  path: string;
+  layer: number;
+  size: number;
+  text: string;
+  truncated: boolean;
+}
+
+export type WasteKindView = 'deleted' | 'overwritten' | 'duplicate';
+
+/** One copy of a file's bytes the image carries for nothing (counted once). */
+export interface WasteItemView {
+  path: string;
+  size: number;
+  kind: WasteKindView;
+  /** The layer that wrote the wasted bytes (charged with them). */
+  layer: number;
+  /** deleted/overwritten: the layer that deleted or replaced it; duplicate: the layer of the copy kept. */
+  byLayer: number;
+  sameContent?: boolean;
+  original?: string;
+  sha256: string | null;
+}
+
+export interface WasteAdviceView {
+  kind: string;
+  alternatives: string[];
+  bytes: number;
+  files: number;
+  lines: SourceLineView[];
+  layers: number[];
+  paths: string[];
+  message: string;
+}
+
+/** An image's waste: efficiency (1 − wasted/total), per layer, per Dockerfile line, top files, advice. */
+export interface WasteReportView {
+  image: { digest: string; references: string[] };
+  totalBytes: number;
+  wastedBytes: number;
+  efficiency: number;
+  baseLayers: number;
+  userBytes: number;
+  userWastedBytes: number;
+  userWastedPercent: number;
+  wasteCount: number;
+  layers: {
+    index: number;
+    digest: string;
+    instruction: string | null;
+    createdBy: string | null;
+    source: SourceLineView | null;
+    base: boolean;
+    files: number;
+    fileBytes: number;
+    wastedBytes: number;
+    causedBytes: number;
+  }[];
+  byLine: { file: string; line: number; instruction: string | null; createdBy: string | null; wastedBytes: number; layers: number[] }[];
+  topFiles: WasteItemView[];
+  advice: WasteAdviceView[];
+}
+
+/** One path that differs between images A and B (content compared by sha256). */
+export interface FileDiffView {
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  typeA: string | null;
+  typeB: string | null;
+  sizeA: number | null;
+  sizeB: number | null;
+  what?: ('type' | 'content' | 'link' | 'mode' | 'owner')[];
+}
+
+export interface ConfigDiffView {
+  field: 'Env' | 'Cmd' | 'Entrypoint' | 'User' | 'WorkingDir' | 'ExposedPorts' | 'Labels';
+  key?: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** What differs between two images: files, layers in common, runtime config. `files` is one page of the
+ * differences (filesTotal counts them all). */
+export interface ImageDiffView {
+  a: { digest: string; references: string[]; layers: number; fileBytes: number };
+  b: { digest: string; references: string[]; layers: number; fileBytes: number };
+  commonLayers: { diffID: string; digestA: string; digestB: string; indexA: number; indexB: number; size: number }[];
+  sharedPrefix: number;
+  files: FileDiffView[];
+  filesTotal: number;
+  truncated: boolean;
+  summary: { added: number; removed: number; changed: number; addedBytes: number; removedBytes: number; changedBytes: number };
+  config: ConfigDiffView[];
+}
+
 /** EngineApi is implemented by main/service/engine.ts and called by every door (window, browser, CLI). */
 export interface EngineApi {
   listImages(params: Record<string, never>): Promise<ImageSummary[]>;
@@ -283,6 +469,18 @@ export interface EngineApi {
   listCredentials(params: Record<string, never>): Promise<CredentialView[]>;
   /** testCredential asks the registry whether the saved credential works. */
   testCredential(params: { registry: string }): Promise<{ ok: boolean; message: string }>;
+  /** exploreImage opens an image in the layer explorer (indexing its layers the first time). */
+  exploreImage(params: { ref: string }): Promise<ExplorerImageView>;
+  /** exploreTree is a layer's file tree from `root` down `depth` levels, filtered (bounded: see truncated). */
+  exploreTree(params: ExploreQueryParams & { root?: string; depth?: number }): Promise<ExploreTreeView>;
+  /** exploreFiles is the same view as a flat list of files, one page at a time. */
+  exploreFiles(params: ExploreQueryParams & { offset?: number; limit?: number }): Promise<ExploreFileList>;
+  /** readImageFile is the start of a text file of the image as of a layer. */
+  readImageFile(params: { ref: string; path: string; layer?: number; maxBytes?: number }): Promise<ImageFileContent>;
+  /** analyzeImage is the waste report: efficiency, wasted bytes charged to Dockerfile lines, advice. */
+  analyzeImage(params: { ref: string; top?: number }): Promise<WasteReportView>;
+  /** diffImages lists what differs between two images: files (by checksum), common layers, config. */
+  diffImages(params: { a: string; b: string; offset?: number; limit?: number }): Promise<ImageDiffView>;
 }
 
 export type EngineMethod = keyof EngineApi;
@@ -315,6 +513,12 @@ export const ENGINE_METHODS = [
   'logout',
   'listCredentials',
   'testCredential',
+  'exploreImage',
+  'exploreTree',
+  'exploreFiles',
+  'readImageFile',
+  'analyzeImage',
+  'diffImages',
 ] as const satisfies readonly EngineMethod[];
 
 /** EngineEvents are pushed from main to every window. */

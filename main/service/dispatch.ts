@@ -4,6 +4,16 @@ import { serializeError, StrataError } from '../util/errors.ts';
 
 const ref = z.string().min(1).max(4096);
 const none = z.object({}).strict();
+/** The explorer's layer, view and filters (exploreTree and exploreFiles). */
+const exploreQuery = {
+  ref,
+  layer: z.number().int().min(0).max(10_000).optional(),
+  view: z.enum(['layer', 'image']).optional(),
+  changes: z.array(z.enum(['added', 'modified', 'deleted', 'unchanged'])).max(4).optional(),
+  pattern: z.string().max(1024).optional(),
+  minSize: z.number().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  sort: z.enum(['path', 'size']).optional(),
+};
 
 /** PARAMS validates every argument that crosses into main: the renderer is untrusted. */
 export const PARAMS = {
@@ -43,6 +53,12 @@ export const PARAMS = {
   logout: z.object({ registry: z.string().min(1).max(512) }).strict(),
   listCredentials: none,
   testCredential: z.object({ registry: z.string().min(1).max(512) }).strict(),
+  exploreImage: z.object({ ref }).strict(),
+  exploreTree: z.object({ ...exploreQuery, root: z.string().max(4096).optional(), depth: z.number().int().min(0).max(64).optional() }).strict(),
+  exploreFiles: z.object({ ...exploreQuery, offset: z.number().int().min(0).max(1e7).optional(), limit: z.number().int().min(0).max(1000).optional() }).strict(),
+  readImageFile: z.object({ ref, path: z.string().min(1).max(4096), layer: z.number().int().min(0).max(10_000).optional(), maxBytes: z.number().int().min(0).max(1 << 20).optional() }).strict(),
+  analyzeImage: z.object({ ref, top: z.number().int().min(0).max(200).optional() }).strict(),
+  diffImages: z.object({ a: ref, b: ref, offset: z.number().int().min(0).max(1e7).optional(), limit: z.number().int().min(0).max(5000).optional() }).strict(),
 } satisfies Record<EngineMethod, z.ZodType>;
 
 export class InvalidRequestError extends StrataError {

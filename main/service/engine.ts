@@ -19,6 +19,13 @@ import type {
   RuntimeConfigView,
   StoreUsage,
   TagResult,
+  ExplorerImageView,
+  ExploreFileList,
+  ExploreQueryParams,
+  ExploreTreeView,
+  ImageDiffView,
+  ImageFileContent,
+  WasteReportView,
 } from '../../preload/contract.ts';
 import type { ContainerConfig } from '../oci/config.ts';
 import { readFile, stat } from 'node:fs/promises';
@@ -31,6 +38,8 @@ import { layerInfo } from '../store/layer-writer.ts';
 import type { Image, Store } from '../store/store.ts';
 import { computeUsage, type UsageReport } from '../store/usage.ts';
 import { EventHub } from './events.ts';
+import { Explorer, pruneLayerIndexes } from '../explore/index.ts';
+import { boundTree, pageDiff } from './explore-service.ts';
 
 export const STRATA_VERSION = '0.1.0';
 
@@ -159,12 +168,14 @@ export class Engine implements EngineApi {
 
   async removeImage({ ref, force }: { ref: string; force?: boolean }): Promise<RemoveResult> {
     const r = await this.store.removeImage(ref, { force: !!force });
+    if (r.deleted) await this.dropLayerIndexes();
     this.events.emit('images/changed', { reason: `removed ${ref}` });
     return r;
   }
 
   async pruneImages(): Promise<PruneResult> {
     const r = await this.store.prune();
+    await this.dropLayerIndexes();
     this.events.emit('images/changed', { reason: 'pruned' });
     return { images: r.images, removedBlobs: r.removed.length, freedBytes: r.freedBytes };
   }
@@ -323,6 +334,41 @@ export class Engine implements EngineApi {
     } catch (e) {
       return { ok: false, message: (e as Error).message };
     }
+  }
+
+  private explorer: Explorer | null = null;
+  /** The layer explorer over this store (its file indexes live in the store, under meta/index). */
+  private get explore(): Explorer {
+    return (this.explorer ??= new Explorer(this.store));
+  }
+
+  /** dropLayerIndexes deletes the file indexes of layers gc removed (an index never outlives its blob). */
+  private async dropLayerIndexes(): Promise<void> {
+    await pruneLayerIndexes(this.store).catch(() => 0);
+  }
+
+  async exploreImage(params: { ref: string }): Promise<ExplorerImageView> {
+    return this.explore.exploreImage(params);
+  }
+
+  async exploreTree(params: ExploreQueryParams & { root?: string; depth?: number }): Promise<ExploreTreeView> {
+    return boundTree(await this.explore.exploreTree(params));
+  }
+
+  async exploreFiles(params: ExploreQueryParams & { offset?: number; limit?: number }): Promise<ExploreFileList> {
+    return this.explore.exploreFiles({ ...params, limit: Math.min(params.limit ?? 200, 1000) });
+  }
+
+  async readImageFile(params: { ref: string; path: string; layer?: number; maxBytes?: number }): Promise<ImageFileContent> {
+    return this.explore.readImageFile(params);
+  }
+
+  async analyzeImage({ ref, top }: { ref: string; top?: number }): Promise<WasteReportView> {
+    return this.explore.analyzeImage({ ref, top: top ?? 20 });
+  }
+
+  async diffImages({ a, b, offset, limit }: { a: string; b: string; offset?: number; limit?: number }): Promise<ImageDiffView> {
+    return pageDiff(await this.explore.diffImages({ a, b }), offset, limit);
   }
 
   async version() {

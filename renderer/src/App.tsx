@@ -9,6 +9,7 @@ import './workbench.css';
 
 // The Build view carries CodeMirror: loaded when first shown, so the Images view starts light.
 const BuildView = lazy(() => import('./views/build/BuildView.tsx').then((m) => ({ default: m.BuildView })));
+const ExploreView = lazy(() => import('./views/explore/ExploreView.tsx').then((m) => ({ default: m.ExploreView })));
 const CompareView = lazy(() => import('./views/compare/CompareView.tsx').then((m) => ({ default: m.CompareView })));
 const RegistriesView = lazy(() => import('./views/registries/RegistriesView.tsx').then((m) => ({ default: m.RegistriesView })));
 
@@ -17,6 +18,7 @@ const CONNECTION_TEXT = { open: 'Connected', connecting: 'Connecting…', reconn
 const TABS: [ViewName, string][] = [
   ['images', 'Images'],
   ['build', 'Build'],
+  ['explore', 'Explore'],
   ['compare', 'Compare'],
   ['registries', 'Registries'],
 ];
@@ -73,7 +75,7 @@ export function App() {
           <ImagesView />
         ) : (
           <Suspense fallback={<div className="placeholder">Loading…</div>}>
-            {view === 'build' ? <BuildView /> : view === 'compare' ? <CompareView /> : <RegistriesView />}
+            {view === 'build' ? <BuildView /> : view === 'explore' ? <ExploreView /> : view === 'compare' ? <CompareView /> : <RegistriesView />}
           </Suspense>
         )}
       </main>

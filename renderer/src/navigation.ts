@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** ViewName is every top-level view; the location hash names the current one (#images, #build, …). */
-export const VIEWS = ['images', 'build', 'compare', 'registries'] as const;
+export const VIEWS = ['images', 'build', 'explore', 'compare', 'registries'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 /** viewOf reads a view from a location hash (anything unknown is the Images view). */

@@ -18,6 +18,8 @@ export interface ImageDetailPanelProps {
   onRetry(): void;
   /** onCompare opens the Compare view with this image picked. */
   onCompare?(): void;
+  /** onExplore opens this image in the layer explorer (files per layer, waste). */
+  onExplore?(): void;
 }
 
 /** DETAIL_TABS are the detail panel's tabs: what the image is, its names, and pushing it. */
@@ -61,7 +63,7 @@ export function ConfigSummary({ detail }: { detail: Pick<ImageDetail, 'config'> 
 
 /** ImageDetailPanel shows the selected image: its names, digest, totals and layer stack, and tabs to tag
  * and publish it. */
-export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRetry, onCompare }: ImageDetailPanelProps) {
+export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRetry, onCompare, onExplore }: ImageDetailPanelProps) {
   const name = detail ? primaryReference(detail.familiarReferences) : shortDigest(digest);
   const [tab, setTab] = useState<DetailTab>('layers');
   return (
@@ -111,6 +113,11 @@ export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRe
             </div>
             <div className="detail__actions" data-testid="image-actions">
               {/* Run goes here, first: the engine has no method to run an image from the UI yet. */}
+              {onExplore && (
+                <button type="button" className="button button--small" onClick={onExplore} data-testid="image-explore" title="Every file of every layer, and the bytes this image wastes">
+                  Explore
+                </button>
+              )}
               {onCompare && (
                 <button type="button" className="button button--small" onClick={onCompare} data-testid="image-compare" title="Compare this image with others">
                   Compare…

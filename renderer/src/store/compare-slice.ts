@@ -3,7 +3,8 @@ import type { Caller } from '../ipc/call.ts';
 import { toEngineError, type EngineError } from '../ipc/engine-error.ts';
 import type { SliceCreator } from './types.ts';
 
-export type CompareMode = 'stacks' | 'matrix';
+/** stacks and matrix show layer sharing; diff lists what differs between two of the images. */
+export type CompareMode = 'stacks' | 'matrix' | 'diff';
 
 /** CompareSlice holds the Compare view: the images picked (manifest digests, in the order picked), the
  * engine's comparison of them, the layer selected, and stacks or matrix. */

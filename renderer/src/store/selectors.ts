@@ -89,3 +89,40 @@ export const selectRegistryActions = (s: StrataState) => ({
   logout: s.logout,
   test: s.testCredential,
 });
+
+// Layer explorer.
+export const selectExplorerState = (s: StrataState) => ({
+  ref: s.exploreRef,
+  image: s.explorerImage,
+  loading: s.explorerLoading,
+  error: s.explorerError,
+  layer: s.exploreLayer,
+  tab: s.explorerTab,
+});
+export const selectExploreFilters = (s: StrataState) => s.exploreFilters;
+export const selectTreeState = (s: StrataState) => ({
+  tree: s.tree,
+  key: s.treeKey,
+  loading: s.treeLoading,
+  error: s.treeError,
+  subtrees: s.subtrees,
+  expanded: s.expandedDirs,
+});
+export const selectOpenFileState = (s: StrataState) => ({ path: s.openFilePath, file: s.openFile, error: s.openFileError });
+export const selectWasteState = (s: StrataState) => ({ waste: s.waste, of: s.wasteOf, loading: s.wasteLoading, error: s.wasteError });
+export const selectExploreActions = (s: StrataState) => ({
+  open: s.openExplorer,
+  close: s.closeExplorer,
+  selectLayer: s.selectExploreLayer,
+  setFilters: s.setExploreFilters,
+  setTab: s.setExplorerTab,
+  loadTree: s.loadTree,
+  toggleDir: s.toggleDir,
+  openFile: s.openImageFile,
+  closeFile: s.closeImageFile,
+  loadWaste: s.loadWaste,
+});
+
+// Diff tab of the Compare view.
+export const selectDiffState = (s: StrataState) => ({ pair: s.diffPair, diff: s.diff, loading: s.diffLoading, error: s.diffError, filter: s.diffFilter });
+export const selectDiffActions = (s: StrataState) => ({ run: s.runDiff, more: s.loadMoreDiff, setFilter: s.setDiffFilter });

@@ -6,6 +6,8 @@ import type { ConnectionState } from '../ipc/ws-bridge.ts';
 import { createBuildSlice, type BuildSliceOptions } from './build-slice.ts';
 import { createConnectionSlice } from './connection-slice.ts';
 import { createCompareSlice } from './compare-slice.ts';
+import { createDiffSlice } from './diff-slice.ts';
+import { createExploreSlice } from './explore-slice.ts';
 import { createImagesSlice } from './images-slice.ts';
 import { createRegistriesSlice } from './registries-slice.ts';
 import { createImageTagSlice, type ImageTagSliceOptions } from './tag-slice.ts';
@@ -25,6 +27,8 @@ export function createStrataStore(call: Caller, opts: { connection?: ConnectionS
     ...createImageTagSlice(call, opts.tag)(...a),
     ...createTransfersSlice(call, opts.transfers)(...a),
     ...createRegistriesSlice(call)(...a),
+    ...createExploreSlice(call)(...a),
+    ...createDiffSlice(call)(...a),
   }));
 }
 

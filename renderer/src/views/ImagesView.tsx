@@ -10,6 +10,7 @@ import { useStrata } from '../store/store.ts';
 import {
   selectCompareActions,
   selectCompareSelection,
+  selectExploreActions,
   selectDetailState,
   selectImages,
   selectImagesStatus,
@@ -30,6 +31,7 @@ export function ImagesView() {
   const select = useStrata(selectSelectImage);
   const picked = useStrata(selectCompareSelection);
   const compare = useStrata(useShallow(selectCompareActions));
+  const explore = useStrata(useShallow(selectExploreActions));
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
   const shown = useMemo(() => filterImages(images, deferredFilter), [images, deferredFilter]);
@@ -117,6 +119,11 @@ export function ImagesView() {
             onClose={() => void select(null)}
             onRetry={() => detail.digest && void select(detail.digest)}
             onCompare={() => detail.digest && openCompare(detail.digest)}
+            onExplore={() => {
+              if (!detail.digest) return;
+              void explore.open(detail.digest);
+              navigate('explore');
+            }}
           />
         )}
       </div>

@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { CompareMatrix } from '../../components/compare/CompareMatrix.tsx';
 import { CompareStacks } from '../../components/compare/CompareStacks.tsx';
+import { DiffPanel } from '../../components/compare/DiffPanel.tsx';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
 import { instructionOf } from '../../components/stack-rows.ts';
 import { formatBytes, formatPercent } from '../../format/bytes.ts';
@@ -54,6 +55,7 @@ export function CompareView() {
   const total = c ? c.images.reduce((n, i) => n + i.size, 0) : 0;
   const sharedBands = c ? c.bands.filter((b) => b.columns.length > 1).length : 0;
   const mode = cmp.mode;
+  const diffNames = useMemo(() => Object.fromEntries(images.map((i) => [i.digest, primaryReference(i.familiarReferences).replace('<none>', shortDigest(i.digest))])), [images]);
 
   return (
     <div className="compare-view">
@@ -99,12 +101,12 @@ export function CompareView() {
       <section className="panel compare-main" aria-label="Comparison" data-testid="compare-view">
         <div className="toolbar">
           <h1 className="toolbar__title">
-            Layer sharing {c && <span className="count">{c.images.length} images</span>}
+            {mode === 'diff' ? 'Image diff' : 'Layer sharing'} {c && <span className="count">{c.images.length} images</span>}
           </h1>
           <div className="segmented" role="radiogroup" aria-label="View as">
-            {(['stacks', 'matrix'] as const).map((m) => (
+            {(['stacks', 'matrix', 'diff'] as const).map((m) => (
               <button key={m} type="button" role="radio" aria-checked={mode === m} className={`segmented__item${mode === m ? ' is-active' : ''}`} onClick={() => act.setMode(m)} data-testid={`compare-mode-${m}`}>
-                {m === 'stacks' ? 'Stacks' : 'Matrix'}
+                {m === 'stacks' ? 'Stacks' : m === 'matrix' ? 'Matrix' : 'Diff'}
               </button>
             ))}
           </div>
@@ -117,6 +119,8 @@ export function CompareView() {
             </p>
             <p className="muted">A layer two images share is stored once and pushed once: the numbers here say how much that saves.</p>
           </div>
+        ) : mode === 'diff' ? (
+          <DiffPanel digests={selection} names={diffNames} />
         ) : !c ? (
           <div className="placeholder" aria-busy="true">
             Comparing…

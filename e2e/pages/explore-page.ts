@@ -1,0 +1,176 @@
+// Page object of the layer explorer and the Compare view's Diff tab: tests speak in layers, paths, filters
+// and wasted bytes, never in selectors.
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { inBothThemes, keepScreenshot } from '../support/screenshot.ts';
+
+export type Change = 'added' | 'modified' | 'deleted' | 'unchanged';
+
+export interface WasteFileData {
+  path: string;
+  size: number;
+  kind: string;
+  layer: number;
+  line: number | null;
+}
+
+export interface DiffFileData {
+  path: string;
+  change: string;
+  what: string[];
+}
+
+export class ExplorePage {
+  readonly view: Locator;
+  readonly layers: Locator;
+  readonly tree: Locator;
+  readonly rows: Locator;
+  readonly total: Locator;
+  readonly viewer: Locator;
+  readonly waste: Locator;
+
+  constructor(readonly page: Page) {
+    this.view = page.getByTestId('explore-view');
+    this.layers = page.getByTestId('explore-layer');
+    this.tree = page.getByTestId('explore-tree');
+    this.rows = page.getByTestId('tree-row');
+    this.total = page.getByTestId('explore-total');
+    this.viewer = page.getByTestId('file-viewer');
+    this.waste = page.getByTestId('waste-panel');
+  }
+
+  /** layer is the row of layer i (base = 0). */
+  layer(i: number): Locator {
+    return this.page.locator(`[data-testid="explore-layer"][data-index="${i}"]`);
+  }
+
+  /** layerData reads the layer list, base first. */
+  async layerData(): Promise<{ index: number; instruction: string; line: number | null; files: number; bytes: number }[]> {
+    const out = [];
+    for (const l of await this.layers.all()) {
+      const line = await l.getAttribute('data-line');
+      out.push({ index: Number(await l.getAttribute('data-index')), instruction: (await l.getAttribute('data-instruction')) ?? '', line: line ? Number(line) : null, files: Number(await l.getAttribute('data-files')), bytes: Number(await l.getAttribute('data-bytes')) });
+    }
+    return out.sort((a, b) => a.index - b.index);
+  }
+
+  /** selectLayer picks layer i and waits for its tree. */
+  async selectLayer(i: number): Promise<void> {
+    await this.layer(i).click();
+    await expect(this.layer(i)).toHaveAttribute('aria-pressed', 'true');
+    await this.settled();
+  }
+
+  /** settled waits until no tree question is pending. */
+  async settled(): Promise<void> {
+    await expect(this.total).toHaveAttribute('data-loading', 'false');
+  }
+
+  async showView(v: 'layer' | 'image'): Promise<void> {
+    await this.page.getByTestId(`explore-view-${v}`).click();
+    await expect(this.page.getByTestId(`explore-view-${v}`)).toHaveAttribute('aria-checked', 'true');
+  }
+
+  /** setChanges ticks exactly these change types. */
+  async setChanges(changes: Change[]): Promise<void> {
+    for (const c of ['added', 'modified', 'deleted', 'unchanged'] as const) await this.page.getByTestId(`explore-change-${c}`).setChecked(changes.includes(c));
+  }
+
+  async setPattern(p: string): Promise<void> {
+    await this.page.getByTestId('explore-pattern').fill(p);
+  }
+
+  async setMinSize(s: string): Promise<void> {
+    await this.page.getByTestId('explore-min-size').fill(s);
+  }
+
+  /** filePaths lists the tree's non-directory rows as shown, with their change marks. */
+  async files(): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of await this.rows.all()) if ((await r.getAttribute('data-type')) !== 'dir') out.push(`${await r.getAttribute('data-change')} ${await r.getAttribute('data-path')}`);
+    return out;
+  }
+
+  row(path: string): Locator {
+    return this.page.locator(`[data-testid="tree-row"][data-path="${path}"]`);
+  }
+
+  async tab(which: 'files' | 'waste'): Promise<void> {
+    await this.page.getByTestId(`explore-tab-${which}`).click();
+    if (which === 'waste') await expect(this.waste).toBeVisible({ timeout: 30_000 });
+  }
+
+  /** wasteNumbers reads the exact numbers behind the waste stats. */
+  async wasteNumbers(): Promise<{ efficiency: number; efficiencyText: string; wasted: number; wastedText: string; total: number }> {
+    const eff = this.page.getByTestId('waste-efficiency');
+    const wasted = this.page.getByTestId('waste-wasted');
+    return {
+      efficiency: Number(await eff.getAttribute('data-value')),
+      efficiencyText: (await eff.innerText()).trim(),
+      wasted: Number(await wasted.getAttribute('data-bytes')),
+      wastedText: (await wasted.innerText()).trim(),
+      total: Number(await this.page.getByTestId('waste-total').getAttribute('data-bytes')),
+    };
+  }
+
+  async wasteFiles(): Promise<WasteFileData[]> {
+    const out: WasteFileData[] = [];
+    for (const r of await this.page.getByTestId('waste-file').all()) {
+      const line = await r.getAttribute('data-line');
+      out.push({ path: (await r.getAttribute('data-path')) ?? '', size: Number(await r.getAttribute('data-size')), kind: (await r.getAttribute('data-kind')) ?? '', layer: Number(await r.getAttribute('data-layer')), line: line ? Number(line) : null });
+    }
+    return out;
+  }
+
+  async wasteLines(): Promise<[number, number][]> {
+    const out: [number, number][] = [];
+    for (const r of await this.page.getByTestId('waste-line').all()) out.push([Number(await r.getAttribute('data-line')), Number(await r.getAttribute('data-bytes'))]);
+    return out;
+  }
+
+  screenshot(testInfo: TestInfo, name: string): Promise<string> {
+    return keepScreenshot(this.page, testInfo, name);
+  }
+
+  bothThemes(testInfo: TestInfo, name: string): Promise<void> {
+    return inBothThemes(this.page, testInfo, name);
+  }
+}
+
+/** DiffPage is the Compare view's Diff tab. */
+export class DiffPage {
+  readonly panel: Locator;
+  readonly files: Locator;
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('diff-panel');
+    this.files = page.getByTestId('diff-file');
+  }
+
+  async show(): Promise<void> {
+    await this.page.getByTestId('compare-mode-diff').click();
+    await expect(this.panel).toBeVisible();
+    await expect(this.page.getByTestId('diff-summary')).toBeVisible({ timeout: 30_000 });
+  }
+
+  /** pick chooses A and B by their listed names. */
+  async pick(a: string, b: string): Promise<void> {
+    await this.page.getByTestId('diff-a').selectOption({ label: a });
+    await this.page.getByTestId('diff-b').selectOption({ label: b });
+  }
+
+  async fileData(): Promise<DiffFileData[]> {
+    const out: DiffFileData[] = [];
+    for (const r of await this.files.all()) out.push({ path: (await r.getAttribute('data-path')) ?? '', change: (await r.getAttribute('data-change')) ?? '', what: ((await r.getAttribute('data-what')) ?? '').split(',').filter(Boolean) });
+    return out;
+  }
+
+  count(which: 'added' | 'removed' | 'changed' | 'common'): Promise<string | null> {
+    return this.page.getByTestId(`diff-${which}`).getAttribute('data-count');
+  }
+
+  async configRows(): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of await this.page.getByTestId('diff-config-row').all()) out.push(`${await r.getAttribute('data-field')} ${await r.getAttribute('data-key')}`.trim());
+    return out;
+  }
+}

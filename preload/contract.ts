@@ -154,11 +154,56 @@ export interface BuildResult {
 /** A batched delta of a build's status: the first one carries every stage and step. */
 export interface BuildStatusEvent {
   buildId: string;
+  /** The event's number within its build (1, 2, …): a window that asked listBuilds drops the ones its
+   * snapshot already holds. */
+  seq?: number;
   stages?: BuildStageState[];
   steps?: BuildStepState[];
   logs?: { stepId: string; stream: 'stdout' | 'stderr'; line: string }[];
   result?: { ok: true; value: BuildResult } | { ok: false; error: SerializedError };
 }
+
+/** A build as the engine holds it now (listBuilds): running, or among the last ones finished. A window
+ * that reloaded or reconnected rebuilds its view from it instead of showing steps it last saw. */
+export interface BuildSnapshot {
+  buildId: string;
+  contextDir: string;
+  dockerfile: string;
+  tags: string[];
+  target: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  /** How many 'build/status' events went out so far: events with a higher seq are newer. */
+  seq: number;
+  stages: BuildStageState[];
+  steps: BuildStepState[];
+  /** The last lines of each step's log (older ones counted in droppedLogLines). */
+  logs: NonNullable<BuildStatusEvent['logs']>;
+  droppedLogLines: Record<string, number>;
+  result?: BuildStatusEvent['result'];
+}
+
+/** What to run of an image (docker run --rm IMAGE [CMD…]): its entrypoint with cmd, or the image's CMD. */
+export interface RunImageParams {
+  ref: string;
+  /** Replaces the image's CMD (the entrypoint stays). */
+  cmd?: string[];
+  network?: 'host' | 'none';
+}
+
+/** A batch of a run's output (bounded: lines past the per-batch cap are counted in dropped). */
+export interface RunOutputEvent {
+  runId: string;
+  lines: { stream: 'stdout' | 'stderr'; line: string }[];
+  dropped?: number;
+}
+
+/** How a run ended: its exit code (128+n and the signal's name when killed by a signal), or why it could
+ * not run (SANDBOX_CANCELLED when stopped). Always the run's last event. */
+export type RunExitEvent = { runId: string; durationMs: number } & ({ exitCode: number; signal?: string } | { error: SerializedError });
+
+/** AppCommand is a command of the window's menu or its keyboard shortcuts. */
+export type AppCommand = 'build' | 'push';
 
 export interface BuildRequestParams {
   contextDir: string;
@@ -453,6 +498,13 @@ export interface EngineApi {
   /** build starts a build; its progress arrives as 'build/status' events with this id. */
   build(params: BuildRequestParams): Promise<{ buildId: string }>;
   cancelBuild(params: { buildId: string }): Promise<{ cancelled: boolean }>;
+  /** listBuilds is where builds stand now: the running ones and the last finished, newest first. */
+  listBuilds(params: Record<string, never>): Promise<BuildSnapshot[]>;
+  /** runImage runs an image in the sandbox on a throwaway copy of its filesystem; its output arrives as
+   * 'run/output' events and its end as one 'run/exit'. */
+  runImage(params: RunImageParams): Promise<{ runId: string; argv: string[] }>;
+  /** cancelRun stops a run (its processes are killed). */
+  cancelRun(params: { runId: string }): Promise<{ cancelled: boolean }>;
   /** openContext reads a context folder's Dockerfile (default name Dockerfile) for the editor. */
   openContext(params: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo>;
   /** saveDockerfile writes the editor's text back (only inside the context folder). */
@@ -501,6 +553,9 @@ export const ENGINE_METHODS = [
   'version',
   'build',
   'cancelBuild',
+  'listBuilds',
+  'runImage',
+  'cancelRun',
   'openContext',
   'saveDockerfile',
   'analyzeDockerfile',
@@ -526,9 +581,13 @@ export interface EngineEvents {
   'images/changed': { reason: string };
   'build/status': BuildStatusEvent;
   'transfer/progress': TransferEvent;
+  'run/output': RunOutputEvent;
+  'run/exit': RunExitEvent;
+  /** A menu item or accelerator of the Electron window (browser mode reads the keys itself). */
+  'app/command': { command: AppCommand };
 }
 export type EngineEventName = keyof EngineEvents;
-export const ENGINE_EVENTS = ['images/changed', 'build/status', 'transfer/progress'] as const satisfies readonly EngineEventName[];
+export const ENGINE_EVENTS = ['images/changed', 'build/status', 'transfer/progress', 'run/output', 'run/exit', 'app/command'] as const satisfies readonly EngineEventName[];
 
 /** Channel names (Electron IPC) and the browser-mode WebSocket path. */
 export const CHANNEL_INVOKE = 'strata:invoke';

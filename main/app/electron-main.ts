@@ -1,7 +1,6 @@
 // The Electron adapter: the only module that imports 'electron'. It opens the window with secure defaults
 // and plugs the contract's invoke/event channels into the same Engine the CLI and browser mode use.
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { DockerConfigCredentials } from '../registry/credentials.ts';
 import { SealedCredentialStore } from '../registry/sealed-credentials.ts';
@@ -11,6 +10,8 @@ import { Engine } from '../service/engine.ts';
 import { defaultStrataHome } from '../store/home.ts';
 import { Store } from '../store/store.ts';
 import { rendererDir } from '../util/paths.ts';
+import { menuTemplate } from './menu.ts';
+import { loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState, windowStateOf } from './window-state.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
@@ -24,12 +25,8 @@ async function main(): Promise<void> {
     : undefined;
   const engine = new Engine(await Store.open(home), 'electron', credentials);
   const statePath = join(home, 'window-state.json');
-  let state: { width: number; height: number; x?: number; y?: number } = { width: 1280, height: 820 };
-  try {
-    state = { ...state, ...JSON.parse(readFileSync(statePath, 'utf8')) };
-  } catch {
-    /* first start */
-  }
+  // Remembered size and place, fitted to today's displays (a monitor may be gone since).
+  const state = loadWindowState(statePath, screen.getAllDisplays().map((d) => d.workArea));
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
@@ -50,7 +47,10 @@ async function main(): Promise<void> {
   const win = new BrowserWindow({
     width: state.width,
     height: state.height,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    show: false,
     title: 'Strata',
     webPreferences: {
       preload: join(__dirname, 'preload.cjs'),
@@ -60,12 +60,25 @@ async function main(): Promise<void> {
       webSecurity: true,
     },
   });
-  win.on('close', () => {
+  if (state.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  // Saved on close, and shortly after each move or resize (a crash or kill then loses little).
+  const save = () => {
     try {
-      writeFileSync(statePath, JSON.stringify(win.getBounds()));
+      if (!win.isDestroyed() && !win.isMinimized() && !win.isFullScreen()) saveWindowState(statePath, windowStateOf(win.getNormalBounds(), win.isMaximized()));
     } catch {
       /* not worth failing a close for */
     }
+  };
+  let saveTimer: NodeJS.Timeout | null = null;
+  const saveSoon = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 500);
+  };
+  for (const ev of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(ev as 'resize', saveSoon);
+  win.on('close', () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    save();
   });
   // No navigation away from the app, no new windows: links open in the user's browser.
   win.webContents.on('will-navigate', (e) => e.preventDefault());
@@ -73,13 +86,16 @@ async function main(): Promise<void> {
     if (/^https:\/\//.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  // The menu's Build and Push (and their accelerators) go to the focused window as 'app/command' events.
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' },
-    ]),
+    Menu.buildFromTemplate(
+      menuTemplate({
+        platform: process.platform,
+        appName: app.name || 'Strata',
+        onCommand: (command) => (BrowserWindow.getFocusedWindow() ?? win).webContents.send(CHANNEL_EVENT, 'app/command', { command }),
+        openExternal: (url) => void shell.openExternal(url),
+      }) as Electron.MenuItemConstructorOptions[],
+    ),
   );
   await win.loadFile(join(rendererDir(), 'index.html'));
 }

@@ -41,6 +41,15 @@ export const PARAMS = {
     })
     .strict(),
   cancelBuild: z.object({ buildId: z.string().min(1).max(64) }).strict(),
+  listBuilds: none,
+  runImage: z
+    .object({
+      ref,
+      cmd: z.array(z.string().max(65536)).max(4096).optional(),
+      network: z.enum(['host', 'none']).optional(),
+    })
+    .strict(),
+  cancelRun: z.object({ runId: z.string().min(1).max(64) }).strict(),
   openContext: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096).optional() }).strict(),
   saveDockerfile: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096), text: z.string().max(1 << 20) }).strict(),
   analyzeDockerfile: z.object({ text: z.string().max(1 << 20) }).strict(),

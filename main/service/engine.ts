@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type {
   BuildContextInfo,
   BuildRequestParams,
+  BuildSnapshot,
+  RunImageParams,
   CredentialView,
   PushPlanView,
   TransferEvent,
@@ -38,10 +40,14 @@ import { layerInfo } from '../store/layer-writer.ts';
 import type { Image, Store } from '../store/store.ts';
 import { computeUsage, type UsageReport } from '../store/usage.ts';
 import { EventHub } from './events.ts';
+import { BuildLedger } from './build-ledger.ts';
+import { RunSession } from './run-session.ts';
 import { Explorer, pruneLayerIndexes } from '../explore/index.ts';
 import { boundTree, pageDiff } from './explore-service.ts';
 
 export const STRATA_VERSION = '0.1.0';
+/** Most image runs going at once (each holds a copy of its image's filesystem). */
+export const MAX_RUNS = 4;
 
 /** Engine implements the contract over one store; every door (window, browser mode, CLI) calls it. */
 export class Engine implements EngineApi {
@@ -202,14 +208,17 @@ export class Engine implements EngineApi {
   }
 
   private readonly builds = new Map<string, AbortController>();
+  /** Where every build stands, for windows that reload or reconnect (listBuilds). */
+  private readonly ledger = new BuildLedger();
 
   /** build starts a build in the background; progress and the result arrive as 'build/status' events. */
   async build(params: BuildRequestParams): Promise<{ buildId: string }> {
     const buildId = randomBytes(8).toString('hex');
     const controller = new AbortController();
     this.builds.set(buildId, controller);
+    this.ledger.start(buildId, params);
     const { runBuild } = await import('../build/solver.ts');
-    runBuild(this.store, params, { buildId, signal: controller.signal, onStatus: (e) => this.events.emit('build/status', e) })
+    runBuild(this.store, params, { buildId, signal: controller.signal, onStatus: (e) => this.events.emit('build/status', this.ledger.record(e)) })
       .then(() => this.events.emit('images/changed', { reason: `built ${buildId}` }))
       .catch(() => {
         /* the failure went out as the build's last status event */
@@ -223,6 +232,44 @@ export class Engine implements EngineApi {
     if (!c) return { cancelled: false };
     c.abort();
     return { cancelled: true };
+  }
+
+  async listBuilds(): Promise<BuildSnapshot[]> {
+    return this.ledger.list();
+  }
+
+  private readonly runs = new Map<string, AbortController>();
+
+  async runImage({ ref, cmd, network }: RunImageParams): Promise<{ runId: string; argv: string[] }> {
+    if (this.runs.size >= MAX_RUNS) throw new StrataError('RUN_LIMIT', `${MAX_RUNS} runs are going already: stop one first`);
+    const img = await this.store.resolve(ref); // a clear error now for an unknown image, not later as an event
+    const c = img.configDoc.config.config ?? {};
+    const argv = [...(c.Entrypoint ?? []), ...(cmd?.length ? cmd : (c.Cmd ?? []))];
+    if (!argv.length) throw new StrataError('RUN_NO_COMMAND', `image ${ref} has no ENTRYPOINT or CMD: give a command to run`);
+    const { runImage } = await import('../build/run-image.ts');
+    const runId = randomBytes(8).toString('hex');
+    const controller = new AbortController();
+    this.runs.set(runId, controller);
+    const session = new RunSession(runId, { output: (e) => this.events.emit('run/output', e), exit: (e) => this.events.emit('run/exit', e) });
+    const started = Date.now();
+    // The image's digest, not the name: a tag moved meanwhile does not change what runs.
+    runImage(this.store, img.digest, { ...(cmd?.length ? { cmd } : {}), ...(network ? { network } : {}), signal: controller.signal, onOutput: (stream, line) => session.output(stream, line) })
+      .then(
+        (r) => r,
+        (e: unknown) => ({ error: serializeError(e) }),
+      )
+      .then((end) => {
+        // Forgotten before the exit goes out: a window that sees the exit can no longer cancel it.
+        this.runs.delete(runId);
+        session.exit(end, Date.now() - started);
+      });
+    return { runId, argv };
+  }
+
+  async cancelRun({ runId }: { runId: string }): Promise<{ cancelled: boolean }> {
+    const c = this.runs.get(runId);
+    c?.abort();
+    return { cancelled: !!c };
   }
 
   async openContext({ contextDir, dockerfile }: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo> {

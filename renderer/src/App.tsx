@@ -5,7 +5,9 @@ import { selectConnection, selectImagesStatus, selectRefreshImages } from './sto
 import { useView, type ViewName } from './navigation.ts';
 import { ActivityPanel } from './components/activity/ActivityPanel.tsx';
 import { ImagesView } from './views/ImagesView.tsx';
+import { useShortcuts } from './shell/use-shortcuts.ts';
 import './workbench.css';
+import './components/run/run.css';
 
 // The Build view carries CodeMirror: loaded when first shown, so the Images view starts light.
 const BuildView = lazy(() => import('./views/build/BuildView.tsx').then((m) => ({ default: m.BuildView })));
@@ -67,6 +69,7 @@ function TopBar({ view }: { view: ViewName }) {
 /** App is the renderer's shell: the top bar and the current view. */
 export function App() {
   const view = useView();
+  useShortcuts();
   return (
     <div className="app">
       <TopBar view={view} />

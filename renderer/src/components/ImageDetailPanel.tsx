@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import type { ImageDetail } from '../../../preload/contract.ts';
 import type { EngineError } from '../ipc/engine-error.ts';
 import { formatBytes } from '../format/bytes.ts';
@@ -7,6 +6,9 @@ import { formatAgo, formatTimestamp } from '../format/time.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { LayerStack } from './LayerStack.tsx';
 import { PublishPanel } from './publish/PublishPanel.tsx';
+import { RunButton, RunPanel } from './run/RunPanel.tsx';
+import { useStrata } from '../store/store.ts';
+import type { StrataState } from '../store/types.ts';
 import { ImageTags } from './tags/ImageTags.tsx';
 
 export interface ImageDetailPanelProps {
@@ -21,6 +23,9 @@ export interface ImageDetailPanelProps {
   /** onExplore opens this image in the layer explorer (files per layer, waste). */
   onExplore?(): void;
 }
+
+const selectDetailTab = (s: StrataState) => s.detailTab;
+const selectSetDetailTab = (s: StrataState) => s.setDetailTab;
 
 /** DETAIL_TABS are the detail panel's tabs: what the image is, its names, and pushing it. */
 export const DETAIL_TABS = [
@@ -65,7 +70,10 @@ export function ConfigSummary({ detail }: { detail: Pick<ImageDetail, 'config'> 
  * and publish it. */
 export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRetry, onCompare, onExplore }: ImageDetailPanelProps) {
   const name = detail ? primaryReference(detail.familiarReferences) : shortDigest(digest);
-  const [tab, setTab] = useState<DetailTab>('layers');
+  // The tab lives in the store: the push shortcut and the menu open Publish.
+  const stored = useStrata(selectDetailTab);
+  const setTab = useStrata(selectSetDetailTab);
+  const tab: DetailTab = DETAIL_TABS.some(([id]) => id === stored) ? (stored as DetailTab) : 'layers';
   return (
     <aside className="detail" aria-label={`Image ${name}`} aria-busy={loading} data-testid="image-detail">
       <header className="detail__header">
@@ -112,7 +120,7 @@ export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRe
               ))}
             </div>
             <div className="detail__actions" data-testid="image-actions">
-              {/* Run goes here, first: the engine has no method to run an image from the UI yet. */}
+              <RunButton digest={digest} />
               {onExplore && (
                 <button type="button" className="button button--small" onClick={onExplore} data-testid="image-explore" title="Every file of every layer, and the bytes this image wastes">
                   Explore
@@ -125,6 +133,7 @@ export function ImageDetailPanel({ digest, detail, loading, error, onClose, onRe
               )}
             </div>
           </div>
+          <RunPanel digest={digest} entrypoint={detail.config.entrypoint} cmd={detail.config.cmd} />
           {tab === 'layers' && (
             <div role="tabpanel" aria-label="Layers" className="detail__tabpanel">
               <dl className="facts">

@@ -88,11 +88,30 @@ describe('bindEvents', () => {
     assert.equal(lists(), 2);
   });
 
+  test('asks where builds stand at start and again after each reconnect, not on the first open', async () => {
+    const asked: string[] = [];
+    const call = (async (method: string) => {
+      asked.push(method);
+      return method === 'listImages' || method === 'listBuilds' ? [] : USAGE;
+    }) as Caller;
+    const store = createStrataStore(call);
+    const b = fakeBridge('connecting');
+    bindEvents(b.bridge, store);
+    await settle();
+    b.setState('open');
+    await settle();
+    assert.equal(asked.filter((m) => m === 'listBuilds').length, 1);
+    b.setState('reconnecting');
+    b.setState('open');
+    await settle();
+    assert.equal(asked.filter((m) => m === 'listBuilds').length, 2);
+  });
+
   test('unbind removes every listener', () => {
     const { store } = countingStore();
     const b = fakeBridge('open');
     const off = bindEvents(b.bridge, store);
-    assert.equal(b.listeners(), 4, 'images/changed, build/status, transfer/progress, connection');
+    assert.equal(b.listeners(), 7, 'images/changed, build/status, transfer/progress, run/output, run/exit, app/command, connection');
     off();
     assert.equal(b.listeners(), 0);
   });

@@ -1,3 +1,4 @@
+import { runAppCommand } from '../shell/commands.ts';
 import type { StrataStore } from '../store/store.ts';
 import type { AppBridge } from './bridge.ts';
 
@@ -21,16 +22,20 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
   };
 }
 
-/** bindEvents loads the first image list, then feeds engine events into the store ('images/changed' →
- * refresh, coalesced; 'build/status' → the build slice; 'transfer/progress' → the transfers slice) and
- * mirrors the bridge's connection state, refreshing after a reconnect (events may have been missed
- * meanwhile). Returns the function that unbinds it all. */
+/** bindEvents loads the first image list and where builds stand, then feeds engine events into the store
+ * ('images/changed' → refresh, coalesced; 'build/status' → the build slice; 'transfer/progress' → the
+ * transfers slice; 'run/…' → the run slice; 'app/command' → the menu's commands) and mirrors the bridge's
+ * connection state, refreshing the images and re-syncing builds after a reconnect (events may have been
+ * missed meanwhile). Returns the function that unbinds it all. */
 export function bindEvents(bridge: AppBridge, store: StrataStore): () => void {
   const refresh = coalesce(() => store.getState().refreshImages());
   const offs: (() => void)[] = [
     bridge.on('images/changed', () => void refresh()),
     bridge.on('build/status', (e) => store.getState().receiveBuildStatus(e)),
     bridge.on('transfer/progress', (e) => store.getState().receiveTransfer(e)),
+    bridge.on('run/output', (e) => store.getState().receiveRunOutput(e)),
+    bridge.on('run/exit', (e) => store.getState().receiveRunExit(e)),
+    bridge.on('app/command', (e) => (e?.command === 'build' || e?.command === 'push') && void runAppCommand(e.command, store)),
   ];
   if (bridge.onConnection) {
     // The first open sends the calls queued at start-up; every later one follows a drop.
@@ -42,9 +47,11 @@ export function bindEvents(bridge: AppBridge, store: StrataStore): () => void {
         if (state !== 'open') return;
         opens++;
         if (opens > 1 || store.getState().imagesError) void refresh();
+        if (opens > 1) void store.getState().resyncBuilds();
       }),
     );
   }
   void refresh();
+  void store.getState().resyncBuilds();
   return () => offs.forEach((off) => off());
 }

@@ -1,8 +1,8 @@
 import type { BuildContextInfo, BuildStatusEvent, DockerfileAnalysis } from '../../../preload/contract.ts';
 import type { Caller } from '../ipc/call.ts';
-import { toEngineError, type EngineError } from '../ipc/engine-error.ts';
+import { EngineError, toEngineError } from '../ipc/engine-error.ts';
 import { buildRequest, EMPTY_FORM, mergeArgs, targetNames, type BuildArgRow, type BuildForm } from './build-form.ts';
-import { applyBuildStatus, isActive, newBuildRun, type BuildRun } from './build-status.ts';
+import { applyBuildStatus, isActive, newBuildRun, runFromSnapshot, type BuildRun } from './build-status.ts';
 import type { SliceCreator } from './types.ts';
 
 /** BuildSlice holds the Build view: the open context and its Dockerfile, the engine's analysis of the
@@ -51,6 +51,10 @@ export interface BuildSlice {
   cancelBuild(): Promise<void>;
   /** receiveBuildStatus feeds one engine event in (events of other builds are ignored). */
   receiveBuildStatus(e: BuildStatusEvent): void;
+  /** resyncBuilds asks the engine where builds stand (after a reload or a reconnect, when events were
+   * missed): the followed build is rebuilt from the engine's snapshot, or, with none followed, a running
+   * build is picked up and its context opened. */
+  resyncBuilds(): Promise<void>;
 }
 
 export interface BuildSliceOptions {
@@ -72,6 +76,8 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
   // Events that arrive before the build call answers with its id (held, then replayed for that id).
   let early: BuildStatusEvent[] = [];
   let cancelWanted = false;
+  // Events that arrive while a resync asks the engine (merged after its snapshot, newer ones only).
+  let resyncHeld: BuildStatusEvent[] | null = null;
   const nextArgId = () => ++argId;
 
   return (set, get) => {
@@ -243,6 +249,10 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
       },
 
       receiveBuildStatus(e) {
+        if (resyncHeld) {
+          resyncHeld.push(e);
+          return;
+        }
         const run = get().build;
         if (!run) return;
         if (run.buildId === null && run.phase === 'starting') {
@@ -251,6 +261,40 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
         }
         if (run.buildId !== e.buildId || !isActive(run)) return;
         set({ build: applyBuildStatus(run, e, now()) });
+      },
+
+      async resyncBuilds() {
+        if (resyncHeld) return;
+        resyncHeld = [];
+        let pickedUp: BuildRun | null = null;
+        try {
+          const builds = await call('listBuilds', {});
+          const run = get().build;
+          if (run?.buildId) {
+            const snap = builds.find((b) => b.buildId === run.buildId);
+            if (snap && isActive(run)) set({ build: { ...runFromSnapshot(snap, run.text, now()), startedAt: run.startedAt } });
+            else if (!snap && isActive(run)) {
+              // The engine no longer knows it (it restarted): its end will never be told.
+              set({ build: { ...run, phase: 'failed', finishedAt: now(), cancelling: false, error: new EngineError('BUILD_LOST', 'the engine restarted during this build: its result is unknown') } });
+            }
+          } else if (!run || !isActive(run)) {
+            const live = builds.find((b) => b.finishedAt === null);
+            if (live) set({ build: (pickedUp = runFromSnapshot(live, get().context?.contextDir === live.contextDir ? get().dockerfileText : '', now())) });
+          }
+        } catch {
+          /* the engine is unreachable: the events that come are all there is */
+        } finally {
+          const held = resyncHeld ?? [];
+          resyncHeld = null;
+          for (const e of held) get().receiveBuildStatus(e);
+        }
+        if (pickedUp && get().context?.contextDir !== pickedUp.contextDir) {
+          // A reloaded window: open the folder being built, so its graph and Dockerfile show again.
+          if (await get().openContext(pickedUp.contextDir, pickedUp.dockerfile)) {
+            const b = get().build;
+            if (b?.buildId === pickedUp.buildId) set({ build: { ...b, text: get().dockerfileText } });
+          }
+        }
       },
     };
   };

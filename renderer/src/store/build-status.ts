@@ -1,4 +1,4 @@
-import type { BuildResult, BuildStageState, BuildStatusEvent, BuildStepState } from '../../../preload/contract.ts';
+import type { BuildResult, BuildSnapshot, BuildStageState, BuildStatusEvent, BuildStepState } from '../../../preload/contract.ts';
 import { EngineError } from '../ipc/engine-error.ts';
 
 /** MAX_LOG_LINES is how many lines of one step's log the renderer keeps (the oldest go first). */
@@ -32,6 +32,8 @@ export interface BuildRun {
   startedAt: number;
   finishedAt: number | null;
   cancelling: boolean;
+  /** The seq of the last event (or snapshot) merged: older or repeated events are ignored. */
+  lastSeq?: number;
 }
 
 /** newBuildRun is a run that has been asked for but not yet answered with an id. */
@@ -59,7 +61,9 @@ const stepOrder = (a: BuildStepState, b: BuildStepState) => a.stage - b.stage ||
 /** applyBuildStatus merges one 'build/status' delta into a run and returns the new run (the old one is
  * untouched): stages and steps are replaced by id, logs appended, and a result ends the run. */
 export function applyBuildStatus(run: BuildRun, e: BuildStatusEvent, now = Date.now()): BuildRun {
+  if (e.seq !== undefined && run.lastSeq !== undefined && e.seq <= run.lastSeq) return run;
   const next: BuildRun = { ...run };
+  if (e.seq !== undefined) next.lastSeq = e.seq;
   if (run.phase === 'starting' && !e.result) next.phase = 'running';
   if (e.stages?.length) {
     const byIndex = new Map(run.stages.map((s) => [s.index, s]));
@@ -102,6 +106,20 @@ export function applyBuildStatus(run: BuildRun, e: BuildStatusEvent, now = Date.
     }
   }
   return next;
+}
+
+/** runFromSnapshot is a run as the engine holds it now (listBuilds): what a reloaded or reconnected window
+ * shows instead of the steps it last saw. `text` is the Dockerfile text the editor shows for it. */
+export function runFromSnapshot(snap: BuildSnapshot, text: string, now = Date.now()): BuildRun {
+  const base: BuildRun = {
+    ...newBuildRun({ contextDir: snap.contextDir, dockerfile: snap.dockerfile, text, now: snap.startedAt }),
+    buildId: snap.buildId,
+    phase: 'running',
+  };
+  const run = applyBuildStatus(base, { buildId: snap.buildId, stages: snap.stages, steps: snap.steps, logs: snap.logs, ...(snap.result ? { result: snap.result } : {}) }, snap.finishedAt ?? now);
+  const dropped = { ...run.droppedLogLines };
+  for (const [id, n] of Object.entries(snap.droppedLogLines)) dropped[id] = (dropped[id] ?? 0) + n;
+  return { ...run, droppedLogLines: dropped, lastSeq: snap.seq };
 }
 
 /** isActive says whether a run can still change (and so can be cancelled). */

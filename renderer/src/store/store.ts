@@ -10,6 +10,8 @@ import { createDiffSlice } from './diff-slice.ts';
 import { createExploreSlice } from './explore-slice.ts';
 import { createImagesSlice } from './images-slice.ts';
 import { createRegistriesSlice } from './registries-slice.ts';
+import { createRunSlice } from './run-slice.ts';
+import { createShellSlice } from './shell-slice.ts';
 import { createImageTagSlice, type ImageTagSliceOptions } from './tag-slice.ts';
 import { createTransfersSlice, type TransfersSliceOptions } from './transfers-slice.ts';
 import type { StrataState } from './types.ts';
@@ -27,6 +29,8 @@ export function createStrataStore(call: Caller, opts: { connection?: ConnectionS
     ...createImageTagSlice(call, opts.tag)(...a),
     ...createTransfersSlice(call, opts.transfers)(...a),
     ...createRegistriesSlice(call)(...a),
+    ...createRunSlice(call)(...a),
+    ...createShellSlice()(...a),
     ...createExploreSlice(call)(...a),
     ...createDiffSlice(call)(...a),
   }));
@@ -37,6 +41,13 @@ const StoreContext = createContext<StrataStore | null>(null);
 /** StoreProvider hands the store to the component tree. */
 export function StoreProvider({ store, children }: { store: StrataStore; children?: ReactNode }) {
   return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+/** useStrataStore is the store itself, for handlers that read it when they run (shortcuts, menu commands). */
+export function useStrataStore(): StrataStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useStrataStore needs a <StoreProvider> above it');
+  return store;
 }
 
 /** useStrata reads a slice of the store with a selector (use the module-constant selectors from selectors.ts). */

@@ -16,6 +16,7 @@ import { targetNames } from '../../store/build-form.ts';
 import { selectBuildActions, selectBuildForm, selectBuildRun, selectContextState, selectEditorState, selectTagState } from '../../store/build-selectors.ts';
 import { errorLines, isActive } from '../../store/build-status.ts';
 import { useStrata } from '../../store/store.ts';
+import { isMac, shortcutText } from '../../shell/shortcuts.ts';
 import { pickFolder } from './pick-folder.ts';
 import './build.css';
 
@@ -73,16 +74,7 @@ export function BuildView() {
 
   const build = useCallback(() => void act.startBuild(), [act]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'b') {
-        e.preventDefault();
-        build();
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [build]);
+  // Ctrl/Cmd+B is the window's shortcut (shell/use-shortcuts.ts; the menu in Electron).
 
   const problems = useMemo<EditorProblem[]>(() => {
     const out: EditorProblem[] = (editor.analysis?.problems ?? []).map((p) => ({ ...p, source: 'Dockerfile' }));
@@ -196,7 +188,7 @@ export function BuildView() {
               {run && run.steps.length > 0 ? (
                 <StepList run={run} now={now} onReveal={revealLine} />
               ) : (
-                !run && <p className="hint build-panel__hint">Build to see every step: what came from the cache, what was rebuilt and why, and each step’s log. Ctrl+B builds.</p>
+                !run && <p className="hint build-panel__hint">Build to see every step: what came from the cache, what was rebuilt and why, and each step’s log. {shortcutText('build', isMac())} builds.</p>
               )}
             </div>
           </section>

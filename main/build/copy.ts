@@ -1,4 +1,4 @@
-import { chmodSync, chownSync as chownFs, constants, copyFileSync, lchownSync as lchownFs, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync as chownFs, constants, copyFileSync, lchownSync as lchownFs, lstatSync, lutimesSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { PatternMatcher } from '../dockerfile/ignore/pattern-matcher.ts';
 import { secureJoin } from '../util/secure-join.ts';
@@ -42,7 +42,12 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
   const destIsDir = dest.endsWith('/') || sources.length > 1 || isDirIn(rootfs, dest);
   const rel = (abs: string) => posix.relative(rootfs, abs);
 
+  // Directories already resolved (and made) by this copy: 10,000 files in 100 folders resolve each folder
+  // once, not once per file. Anything that removes an entry or makes a symlink forgets them all.
+  const dirCache = new Map<string, string>();
   const ensureDir = (path: string) => {
+    const known = dirCache.get(path);
+    if (known !== undefined) return known;
     // Create each missing parent (owned like the copy, as docker does), resolving symlinks inside rootfs.
     const parts = posix.normalize('/' + path).split('/').filter(Boolean);
     let cur = '';
@@ -56,7 +61,10 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
         st = null;
       }
       if (st && st.isDirectory()) continue;
-      if (st) rmSync(abs, { force: true });
+      if (st) {
+        rmSync(abs, { force: true });
+        dirCache.clear();
+      }
       // A symlink on the way (resolved inside rootfs by secureJoin) may lead where parents are missing too:
       // create them all, as docker's MkdirAll does; an untyped ENOENT/ENOTDIR here was issue 7's finding.
       let first: string | undefined;
@@ -71,7 +79,9 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
         written.add(rel(d));
       }
     }
-    return secureJoin(rootfs, path);
+    const resolved = secureJoin(rootfs, path);
+    dirCache.set(path, resolved);
+    return resolved;
   };
 
   const copyEntry = (src: string, dstPath: string) => {
@@ -84,6 +94,7 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
     } catch {
       existing = null;
     }
+    if (existing && !(st.isDirectory() && existing.isDirectory())) dirCache.clear();
     if (st.isDirectory()) {
       if (existing && !existing.isDirectory()) rmSync(dst, { force: true });
       if (!existing || !existing.isDirectory()) mkdirSync(dst);
@@ -95,11 +106,15 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
     }
     if (existing) rmSync(dst, { recursive: existing.isDirectory(), force: true });
     if (st.isSymbolicLink()) {
+      dirCache.clear();
       symlinkSync(readlinkSync(src), dst);
       lchownSync(dst, uid, gid);
       lutimesSync(dst, st.atime, st.mtime);
     } else if (st.isFile()) {
-      copyFileSync(src, dst, constants.COPYFILE_FICLONE);
+      // Small files: one read and one write beat copyFileSync's clone attempt and copy_file_range (about
+      // twice as fast for a context of 10,000 1 KB files); larger ones keep the kernel copy (and reflinks).
+      if (st.size <= SMALL_FILE) writeFileSync(dst, readFileSync(src), { mode: 0o600 });
+      else copyFileSync(src, dst, constants.COPYFILE_FICLONE);
       chmodSync(dst, opts.mode ?? st.mode & 0o7777);
       chownSync(dst, uid, gid);
       utimesSync(dst, st.atime, st.mtime);
@@ -153,6 +168,8 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
   written.delete('');
   return [...written];
 }
+
+const SMALL_FILE = 64 * 1024;
 
 function isDirIn(rootfs: string, path: string): boolean {
   try {

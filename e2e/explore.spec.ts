@@ -124,6 +124,15 @@ test.describe('Layer explorer and image diff (browser mode)', () => {
     await expect(page.getByTestId('file-viewer-text')).toHaveText(NOTES.trimEnd());
     await x.bothThemes(testInfo, 'explore-files');
 
+    // The same view as a flat list, largest first: the image as of the RUN that wrote 5 MB.
+    await x.setPattern('');
+    await x.selectLayer(1);
+    await x.setLayout('list');
+    await x.sortBy('size');
+    await expect.poll(async () => (await x.listFiles()).slice(0, 2)).toEqual(['added /tmp/big.bin', 'unchanged /bin/busybox']);
+    await x.screenshot(testInfo, 'explore-list');
+    await x.setLayout('tree');
+
     // Waste, by hand: the 5 MB deleted later and the 200 kB overwritten later, each charged to its line.
     const total = BASE_BYTES + 5_000_000 + CONFIG.length + CONFIG2.length + NOTES.length;
     const wasted = 5_000_000 + CONFIG.length;

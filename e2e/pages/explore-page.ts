@@ -85,9 +85,22 @@ export class ExplorePage {
 
   /** filePaths lists the tree's non-directory rows as shown, with their change marks. */
   async files(): Promise<string[]> {
-    const out: string[] = [];
-    for (const r of await this.rows.all()) if ((await r.getAttribute('data-type')) !== 'dir') out.push(`${await r.getAttribute('data-change')} ${await r.getAttribute('data-path')}`);
-    return out;
+    // One read of every row at once: the tree re-renders as answers arrive, so rows read one by one could go stale.
+    return this.rows.evaluateAll((els) => els.filter((e) => e.getAttribute('data-type') !== 'dir').map((e) => `${e.getAttribute('data-change')} ${e.getAttribute('data-path')}`));
+  }
+
+  async setLayout(l: 'tree' | 'list'): Promise<void> {
+    await this.page.getByTestId(`explore-layout-${l}`).click();
+    await expect(this.page.getByTestId(`explore-layout-${l}`)).toHaveAttribute('aria-checked', 'true');
+  }
+
+  async sortBy(order: 'path' | 'size'): Promise<void> {
+    await this.page.getByTestId('explore-sort').selectOption(order);
+  }
+
+  /** listFiles reads the flat list's rows in order, with their change marks. */
+  async listFiles(): Promise<string[]> {
+    return this.page.getByTestId('list-row').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-change')} ${e.getAttribute('data-path')}`));
   }
 
   row(path: string): Locator {
@@ -159,9 +172,7 @@ export class DiffPage {
   }
 
   async fileData(): Promise<DiffFileData[]> {
-    const out: DiffFileData[] = [];
-    for (const r of await this.files.all()) out.push({ path: (await r.getAttribute('data-path')) ?? '', change: (await r.getAttribute('data-change')) ?? '', what: ((await r.getAttribute('data-what')) ?? '').split(',').filter(Boolean) });
-    return out;
+    return this.files.evaluateAll((els) => els.map((e) => ({ path: e.getAttribute('data-path') ?? '', change: e.getAttribute('data-change') ?? '', what: (e.getAttribute('data-what') ?? '').split(',').filter(Boolean) })));
   }
 
   count(which: 'added' | 'removed' | 'changed' | 'common'): Promise<string | null> {

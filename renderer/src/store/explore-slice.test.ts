@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { ExplorerImageView, ExploreTreeView, ImageFileContent, WasteReportView } from '../../../preload/contract.ts';
 import { EngineError } from '../ipc/engine-error.ts';
 import { deferred, fakeCaller } from '../testing/fake-caller.ts';
-import { DEFAULT_FILTERS, FILTERED_DEPTH, TREE_DEPTH, isFiltered, treeKeyOf, type ExploreFilters } from './explore-slice.ts';
+import { DEFAULT_FILTERS, FILTERED_DEPTH, LIST_PAGE, TREE_DEPTH, isFiltered, treeKeyOf, type ExploreFilters } from './explore-slice.ts';
 import { createStrataStore } from './store.ts';
 
 const IMG = 'sha256:' + 'a'.repeat(64);
@@ -96,6 +96,10 @@ describe('explore slice', () => {
     assert.equal(store.getState().openFileError?.code, 'EXPLORE_BINARY');
     store.getState().closeImageFile();
     assert.equal(store.getState().openFilePath, null);
+    // Another layer closes the file read as of this one.
+    await store.getState().openImageFile('/etc/hosts');
+    await store.getState().selectExploreLayer(0);
+    assert.equal(store.getState().openFilePath, null);
   });
 
   test('the waste report loads when its tab opens, once per image', async () => {
@@ -111,6 +115,33 @@ describe('explore slice', () => {
     assert.equal(f.calls.filter(([m]) => m === 'analyzeImage').length, 1);
     assert.equal(store.getState().waste, report);
     assert.equal(store.getState().wasteOf, IMG);
+  });
+
+  test('the flat list: asked with the same filters, paged; switching back to the tree asks nothing new', async () => {
+    const entry = (i: number) => ({ path: `/f${i}`, name: `f${i}`, type: 'file' as const, mode: 0o644, uid: 0, gid: 0, size: 100 - i, mtime: null, linkTarget: null, sha256: null, layer: 1, change: 'added' as const });
+    const f = fakeCaller({
+      exploreImage: async () => IMAGE,
+      exploreTree: async (p: { layer: number }) => treeFor(p.layer),
+      exploreFiles: async (p: { offset: number }) => ({ layer: 1, view: 'layer', total: 3, totalSize: 297, entries: p.offset ? [entry(2)] : [entry(0), entry(1)] }),
+    });
+    const store = createStrataStore(f.call);
+    await store.getState().openExplorer(IMG);
+    await store.getState().setExploreFilters({ sort: 'size' });
+    const trees = f.calls.filter(([m]) => m === 'exploreTree').length;
+    await store.getState().setExploreLayout('list');
+    assert.deepEqual(f.calls.at(-1), ['exploreFiles', { ref: IMG, layer: 1, view: 'layer', sort: 'size', offset: 0, limit: LIST_PAGE }]);
+    await store.getState().moreFiles();
+    assert.deepEqual(f.calls.at(-1), ['exploreFiles', { ref: IMG, layer: 1, view: 'layer', sort: 'size', offset: 2, limit: LIST_PAGE }]);
+    assert.deepEqual(store.getState().fileList?.entries.map((e) => e.path), ['/f0', '/f1', '/f2']);
+    // A new filter reloads the list from its start, not the tree.
+    await store.getState().setExploreFilters({ pattern: '/f*' });
+    assert.deepEqual(f.calls.at(-1), ['exploreFiles', { ref: IMG, layer: 1, view: 'layer', sort: 'size', pattern: '/f*', offset: 0, limit: LIST_PAGE }]);
+    assert.equal(f.calls.filter(([m]) => m === 'exploreTree').length, trees);
+    await store.getState().setExploreLayout('tree');
+    assert.equal(f.calls.filter(([m]) => m === 'exploreTree').length, trees + 1, 'the tree was for other filters: asked again');
+    await store.getState().setExploreLayout('list');
+    await store.getState().setExploreLayout('tree');
+    assert.equal(f.calls.filter(([m]) => m === 'exploreTree').length, trees + 1);
   });
 
   test('an image that cannot be opened keeps the error; closeExplorer goes back to the picker', async () => {

@@ -1,9 +1,11 @@
-import type { ExploreChange, ExplorerImageView, ExploreTreeNode, ExploreTreeView, ImageFileContent, WasteReportView } from '../../../preload/contract.ts';
+import type { ExploreChange, ExploreFileList, ExplorerImageView, ExploreTreeNode, ExploreTreeView, ImageFileContent, WasteReportView } from '../../../preload/contract.ts';
 import type { Caller } from '../ipc/call.ts';
 import { toEngineError, type EngineError } from '../ipc/engine-error.ts';
 import type { SliceCreator } from './types.ts';
 
 export type ExplorerTab = 'files' | 'waste';
+/** The files as a tree, or as a flat list (largest first when sorted by size). */
+export type ExploreLayout = 'tree' | 'list';
 
 /** ExploreFilters are the file tree's view and filters, as the user set them. */
 export interface ExploreFilters {
@@ -19,6 +21,8 @@ export const DEFAULT_FILTERS: ExploreFilters = { view: 'layer', changes: [], pat
 export const TREE_DEPTH = 4;
 /** A filtered tree is small: ask for it deep, so every match shows at once. */
 export const FILTERED_DEPTH = 32;
+/** Files per page of the flat list. */
+export const LIST_PAGE = 200;
 
 /** ExploreSlice holds the layer explorer: the image opened, its layer selected, the tree of that layer
  * with the filters, the directories opened, the file shown, and the waste report. */
@@ -30,6 +34,11 @@ export interface ExploreSlice {
   exploreLayer: number | null;
   exploreFilters: ExploreFilters;
   explorerTab: ExplorerTab;
+  exploreLayout: ExploreLayout;
+  fileList: ExploreFileList | null;
+  fileListKey: string | null;
+  fileListLoading: boolean;
+  fileListError: EngineError | null;
   tree: ExploreTreeView | null;
   /** The query key the tree answers (it may lag the filters while a new one loads). */
   treeKey: string | null;
@@ -53,6 +62,9 @@ export interface ExploreSlice {
   selectExploreLayer(index: number): Promise<void>;
   setExploreFilters(patch: Partial<ExploreFilters>): Promise<void>;
   setExplorerTab(tab: ExplorerTab): void;
+  setExploreLayout(layout: ExploreLayout): Promise<void>;
+  /** moreFiles appends the next page of the flat list. */
+  moreFiles(): Promise<void>;
   /** loadTree asks for the tree of the current layer and filters (again, after an error). */
   loadTree(): Promise<void>;
   /** toggleDir opens or closes a directory, loading it when the tree only counted its children. */
@@ -77,6 +89,7 @@ export function isFiltered(f: ExploreFilters): boolean {
 export function createExploreSlice(call: Caller): SliceCreator<ExploreSlice> {
   let imageSeq = 0;
   let treeSeq = 0;
+  let listSeq = 0;
   let fileSeq = 0;
   let wasteSeq = 0;
   let wasteRun: { ref: string; done: Promise<void>; seq: number } | null = null;
@@ -115,6 +128,27 @@ export function createExploreSlice(call: Caller): SliceCreator<ExploreSlice> {
       }
     };
 
+    const loadList = async (append: boolean) => {
+      const q = query();
+      if (!q) return;
+      const prev = get().fileList;
+      const offset = append && prev && get().fileListKey === q.key ? prev.entries.length : 0;
+      const { depth: _depth, ...params } = q.params;
+      const mine = ++listSeq;
+      set({ fileListLoading: true, fileListError: null });
+      try {
+        const list = await call('exploreFiles', { ...params, offset, limit: LIST_PAGE });
+        if (mine !== listSeq) return;
+        set({ fileList: offset > 0 && prev ? { ...list, entries: [...prev.entries, ...list.entries] } : list, fileListKey: q.key, fileListLoading: false });
+      } catch (e) {
+        if (mine === listSeq) set({ fileListLoading: false, fileListError: toEngineError(e) });
+      }
+    };
+
+    /** loadView loads what the Files tab shows: the tree or the list. */
+    const loadView = () => (get().exploreLayout === 'tree' ? loadTree() : loadList(false));
+    const shownKey = () => (get().exploreLayout === 'tree' ? (get().treeError ? null : get().treeKey) : get().fileListError ? null : get().fileListKey);
+
     return {
       exploreRef: null,
       explorerImage: null,
@@ -123,6 +157,11 @@ export function createExploreSlice(call: Caller): SliceCreator<ExploreSlice> {
       exploreLayer: null,
       exploreFilters: DEFAULT_FILTERS,
       explorerTab: 'files',
+      exploreLayout: 'tree',
+      fileList: null,
+      fileListKey: null,
+      fileListLoading: false,
+      fileListError: null,
       tree: null,
       treeKey: null,
       treeLoading: false,
@@ -140,19 +179,20 @@ export function createExploreSlice(call: Caller): SliceCreator<ExploreSlice> {
       async openExplorer(ref) {
         const mine = ++imageSeq;
         treeSeq++;
+        listSeq++;
         const same = get().exploreRef === ref && get().explorerImage !== null;
         set({
           exploreRef: ref,
           explorerLoading: true,
           explorerError: null,
-          ...(same ? {} : { explorerImage: null, exploreLayer: null, tree: null, treeKey: null, subtrees: {}, expandedDirs: {}, openFile: null, openFilePath: null, openFileError: null }),
+          ...(same ? {} : { explorerImage: null, exploreLayer: null, tree: null, treeKey: null, fileList: null, fileListKey: null, subtrees: {}, expandedDirs: {}, openFile: null, openFilePath: null, openFileError: null }),
         });
         try {
           const image = await call('exploreImage', { ref });
           if (mine !== imageSeq) return;
           const layer = same && get().exploreLayer !== null && get().exploreLayer! < image.layers.length ? get().exploreLayer : image.layers.length ? image.layers.length - 1 : null;
           set({ explorerImage: image, explorerLoading: false, exploreLayer: layer });
-          await Promise.all([loadTree(), get().explorerTab === 'waste' ? get().loadWaste() : Promise.resolve()]);
+          await Promise.all([loadView(), get().explorerTab === 'waste' ? get().loadWaste() : Promise.resolve()]);
         } catch (e) {
           if (mine === imageSeq) set({ explorerLoading: false, explorerError: toEngineError(e) });
         }
@@ -161,26 +201,37 @@ export function createExploreSlice(call: Caller): SliceCreator<ExploreSlice> {
       closeExplorer() {
         imageSeq++;
         treeSeq++;
-        set({ exploreRef: null, explorerImage: null, explorerLoading: false, explorerError: null, exploreLayer: null, tree: null, treeKey: null, subtrees: {}, expandedDirs: {}, openFile: null, openFilePath: null, openFileError: null });
+        listSeq++;
+        set({ fileList: null, fileListKey: null, exploreRef: null, explorerImage: null, explorerLoading: false, explorerError: null, exploreLayer: null, tree: null, treeKey: null, subtrees: {}, expandedDirs: {}, openFile: null, openFilePath: null, openFileError: null });
       },
 
       async selectExploreLayer(index) {
         if (get().exploreLayer === index) return;
-        set({ exploreLayer: index });
-        await loadTree();
+        // A file shown was read as of the old layer: it may not even exist in the new one.
+        fileSeq++;
+        set({ exploreLayer: index, openFile: null, openFilePath: null, openFileError: null });
+        await loadView();
       },
 
       async setExploreFilters(patch) {
         set({ exploreFilters: { ...get().exploreFilters, ...patch } });
         const q = query();
-        if (q && q.key === get().treeKey && !get().treeError) return;
-        await loadTree();
+        if (q && q.key === shownKey()) return;
+        await loadView();
       },
 
       setExplorerTab(explorerTab) {
         set({ explorerTab });
         if (explorerTab === 'waste') void get().loadWaste();
       },
+
+      async setExploreLayout(exploreLayout) {
+        set({ exploreLayout });
+        const q = query();
+        if (q && q.key !== shownKey()) await loadView();
+      },
+
+      moreFiles: () => loadList(true),
 
       loadTree,
 

@@ -108,6 +108,7 @@ export const selectTreeState = (s: StrataState) => ({
   subtrees: s.subtrees,
   expanded: s.expandedDirs,
 });
+export const selectFileListState = (s: StrataState) => ({ layout: s.exploreLayout, list: s.fileList, key: s.fileListKey, loading: s.fileListLoading, error: s.fileListError });
 export const selectOpenFileState = (s: StrataState) => ({ path: s.openFilePath, file: s.openFile, error: s.openFileError });
 export const selectWasteState = (s: StrataState) => ({ waste: s.waste, of: s.wasteOf, loading: s.wasteLoading, error: s.wasteError });
 export const selectExploreActions = (s: StrataState) => ({
@@ -116,6 +117,8 @@ export const selectExploreActions = (s: StrataState) => ({
   selectLayer: s.selectExploreLayer,
   setFilters: s.setExploreFilters,
   setTab: s.setExplorerTab,
+  setLayout: s.setExploreLayout,
+  moreFiles: s.moreFiles,
   loadTree: s.loadTree,
   toggleDir: s.toggleDir,
   openFile: s.openImageFile,

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { ExploreChange } from '../../../../preload/contract.ts';
 import { formatBytes } from '../../format/bytes.ts';
-import type { ExploreFilters } from '../../store/explore-slice.ts';
+import type { ExploreFilters, ExploreLayout } from '../../store/explore-slice.ts';
 import { parseSizeInput } from '../../store/explore-tree.ts';
 
 const CHANGES: ExploreChange[] = ['added', 'modified', 'deleted', 'unchanged'];
 
 /** ExploreFilterBar sets the tree's view (this layer / the image as of it), change types, path pattern,
  * minimum size and order; typing is debounced so the engine sees settled values. */
-export function ExploreFilterBar({ filters, onChange }: { filters: ExploreFilters; onChange(patch: Partial<ExploreFilters>): void }) {
+export function ExploreFilterBar({ filters, onChange, layout, onLayout }: { filters: ExploreFilters; onChange(patch: Partial<ExploreFilters>): void; layout: ExploreLayout; onLayout(l: ExploreLayout): void }) {
   const [pattern, setPattern] = useState(filters.pattern);
   const [size, setSize] = useState(filters.minSize ? String(filters.minSize) : '');
   const parsedSize = parseSizeInput(size);
@@ -65,6 +65,13 @@ export function ExploreFilterBar({ filters, onChange }: { filters: ExploreFilter
           <option value="size">largest first</option>
         </select>
       </label>
+      <div className="segmented" role="radiogroup" aria-label="Show as">
+        {(['tree', 'list'] as const).map((l) => (
+          <button key={l} type="button" role="radio" aria-checked={layout === l} className={`segmented__item${layout === l ? ' is-active' : ''}`} onClick={() => onLayout(l)} data-testid={`explore-layout-${l}`}>
+            {l === 'tree' ? 'Tree' : 'List'}
+          </button>
+        ))}
+      </div>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
 import { ExploreFilterBar } from '../../components/explore/ExploreFilterBar.tsx';
 import { ExplorerLayers } from '../../components/explore/ExplorerLayers.tsx';
+import { FileList } from '../../components/explore/FileList.tsx';
 import { FileTree } from '../../components/explore/FileTree.tsx';
 import { FileViewer } from '../../components/explore/FileViewer.tsx';
 import { WastePanel } from '../../components/explore/WastePanel.tsx';
@@ -14,6 +15,7 @@ import {
   selectExploreActions,
   selectExploreFilters,
   selectExplorerState,
+  selectFileListState,
   selectImages,
   selectImagesStatus,
   selectOpenFileState,
@@ -64,6 +66,7 @@ export function ExploreView() {
   const st = useStrata(useShallow(selectExplorerState));
   const filters = useStrata(selectExploreFilters);
   const tree = useStrata(useShallow(selectTreeState));
+  const list = useStrata(useShallow(selectFileListState));
   const file = useStrata(useShallow(selectOpenFileState));
   const waste = useStrata(useShallow(selectWasteState));
   const act = useStrata(useShallow(selectExploreActions));
@@ -128,11 +131,29 @@ export function ExploreView() {
         </div>
         {st.tab === 'files' ? (
           <>
-            <ExploreFilterBar filters={filters} onChange={(p) => void act.setFilters(p)} />
-            {tree.error && <ErrorBanner title="Could not list these files" error={tree.error} onRetry={() => void act.loadTree()} />}
+            <ExploreFilterBar filters={filters} onChange={(p) => void act.setFilters(p)} layout={list.layout} onLayout={(l) => void act.setLayout(l)} />
+            {list.layout === 'tree' && tree.error && <ErrorBanner title="Could not list these files" error={tree.error} onRetry={() => void act.loadTree()} />}
+            {list.layout === 'list' && list.error && <ErrorBanner title="Could not list these files" error={list.error} onRetry={() => void act.setFilters({})} />}
             <div className={`xbody${file.path ? ' xbody--file' : ''}`}>
-              <div className="xbody__tree panel__scroll" aria-busy={tree.loading}>
-                {tree.tree ? (
+              <div className="xbody__tree panel__scroll" aria-busy={list.layout === 'tree' ? tree.loading : list.loading}>
+                {list.layout === 'list' ? (
+                  list.list ? (
+                    <>
+                      <div className="xtotals" data-testid="explore-total" data-files={list.list.total} data-bytes={list.list.totalSize} data-loading={list.loading}>
+                        {list.list.total} file{list.list.total === 1 ? '' : 's'} · {formatBytes(list.list.totalSize)}
+                        {list.list.view === 'layer' ? ' in this layer' : ' in the image as of this layer'}
+                        {list.loading && <span className="spinner" aria-hidden="true" />}
+                      </div>
+                      <FileList list={list.list} loading={list.loading} openPath={file.path} onOpenFile={(p) => void act.openFile(p)} onMore={() => void act.moreFiles()} />
+                    </>
+                  ) : (
+                    !list.error && (
+                      <div className="placeholder" aria-busy="true">
+                        Loading files…
+                      </div>
+                    )
+                  )
+                ) : tree.tree ? (
                   <>
                     <div className="xtotals" data-testid="explore-total" data-files={tree.tree.totalFiles} data-bytes={tree.tree.totalSize} data-loading={tree.loading}>
                       {tree.tree.totalFiles} file{tree.tree.totalFiles === 1 ? '' : 's'} · {formatBytes(tree.tree.totalSize)}

@@ -41,7 +41,17 @@ export function FileTree({ tree, subtrees, expanded, filtered, openPath, onToggl
             data-type={node.type}
             data-change={node.change}
             data-size={node.size}
+            tabIndex={0}
             onClick={() => (isDir ? onToggle(node.path, !open, needsLoad) : readable ? onOpenFile(node.path) : undefined)}
+            onKeyDown={(e) => {
+              // Enter opens a file or toggles a directory; the arrows open and close directories as in a file manager.
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                if (isDir) onToggle(node.path, !open, needsLoad);
+                else if (readable) onOpenFile(node.path);
+              } else if (isDir && e.key === 'ArrowRight' && !open) onToggle(node.path, true, needsLoad);
+              else if (isDir && e.key === 'ArrowLeft' && open) onToggle(node.path, false, needsLoad);
+            }}
           >
             <span className="xrow__name" style={{ paddingLeft: `${depth * 16 + 4}px` }}>
               <span className="xrow__twisty" aria-hidden="true">

@@ -28,6 +28,8 @@ export async function fsckCmd(args: string[], io: Out): Promise<number> {
   }
   const store = await Store.open(defaultStrataHome());
   const report = await fsck(store, { repair: !!values.repair, verifyContent: !values.quick });
+  // A repair may delete blobs: the explorer's file indexes of deleted layers go with them.
+  if (values.repair) await (await import('../explore/index.ts')).pruneLayerIndexes(store);
   if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(formatReport(report, !!values.repair));
   return report.consistent ? 0 : 1;

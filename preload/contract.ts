@@ -507,6 +507,8 @@ export interface EngineApi {
   cancelRun(params: { runId: string }): Promise<{ cancelled: boolean }>;
   /** openContext reads a context folder's Dockerfile (default name Dockerfile) for the editor. */
   openContext(params: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo>;
+  /** recentContexts is the context folders last opened, most recent first (those still there). */
+  recentContexts(params: Record<string, never>): Promise<string[]>;
   /** saveDockerfile writes the editor's text back (only inside the context folder). */
   saveDockerfile(params: { contextDir: string; dockerfile: string; text: string }): Promise<{ saved: true }>;
   analyzeDockerfile(params: { text: string }): Promise<DockerfileAnalysis>;
@@ -557,6 +559,7 @@ export const ENGINE_METHODS = [
   'runImage',
   'cancelRun',
   'openContext',
+  'recentContexts',
   'saveDockerfile',
   'analyzeDockerfile',
   'pushImage',

@@ -89,6 +89,8 @@ export class BuildPage {
     await this.contextPath.fill(dir);
     await this.openButton.click();
     await expect(this.page.getByTestId('context-file')).toBeVisible();
+    // This folder, not the one the view reopened by itself on first show (the last one opened).
+    await expect(this.page.getByTestId('context-file')).toHaveAttribute('title', `${dir.replace(/\/+$/, '')}/Dockerfile`);
     await expect(this.editorInput).toBeVisible();
     await expect(this.problemCount).not.toHaveText('…');
   }

@@ -1,6 +1,6 @@
 // The Electron adapter: the only module that imports 'electron'. It opens the window with secure defaults
 // and plugs the contract's invoke/event channels into the same Engine the CLI and browser mode use.
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { DockerConfigCredentials } from '../registry/credentials.ts';
 import { SealedCredentialStore } from '../registry/sealed-credentials.ts';
@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     minHeight: MIN_HEIGHT,
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     show: false,
+    // The page follows the OS theme (prefers-color-scheme, nativeTheme 'system'); so does the window's
+    // background before the page paints (the --bg of styles.css).
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#0e1014' : '#f4f5f7',
     title: 'Strata',
     webPreferences: {
       preload: join(__dirname, 'preload.cjs'),

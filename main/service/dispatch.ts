@@ -50,6 +50,7 @@ export const PARAMS = {
     })
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1).max(64) }).strict(),
+  recentContexts: none,
   openContext: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096).optional() }).strict(),
   saveDockerfile: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096), text: z.string().max(1 << 20) }).strict(),
   analyzeDockerfile: z.object({ text: z.string().max(1 << 20) }).strict(),

@@ -42,6 +42,7 @@ import { computeUsage, type UsageReport } from '../store/usage.ts';
 import { EventHub } from './events.ts';
 import { BuildLedger } from './build-ledger.ts';
 import { RunSession } from './run-session.ts';
+import { RecentContexts } from './recent-contexts.ts';
 import { Explorer, pruneLayerIndexes } from '../explore/index.ts';
 import { boundTree, pageDiff } from './explore-service.ts';
 
@@ -279,7 +280,17 @@ export class Engine implements EngineApi {
     const rel = dockerfile ?? 'Dockerfile';
     const file = insideContext(dir, rel);
     const text = await readFile(file, 'utf8').catch(() => null);
+    await this.recent.add(dir).catch(() => {}); // remembering is a convenience: never fail the open for it
     return { contextDir: dir, dockerfile: rel, exists: text !== null, text: text ?? '' };
+  }
+
+  private recentList: RecentContexts | null = null;
+  private get recent(): RecentContexts {
+    return (this.recentList ??= new RecentContexts(this.store.home));
+  }
+
+  async recentContexts(): Promise<string[]> {
+    return this.recent.list();
   }
 
   async saveDockerfile({ contextDir, dockerfile, text }: { contextDir: string; dockerfile: string; text: string }): Promise<{ saved: true }> {

@@ -124,3 +124,25 @@ describe('build resync', () => {
     assert.equal(s.store.getState().build?.phase, 'starting');
   });
 });
+
+describe('last context', () => {
+  test('a new window reopens the folder the engine says was opened last', async () => {
+    const f = fakeCaller({ recentContexts: async () => ['/work/ctx', '/old'], openContext: async () => CTX, analyzeDockerfile: async () => MULTI_ANALYSIS });
+    const store = createStrataStore(f.call, { build: { analyzeDelayMs: 5 } });
+    await store.getState().openLastContext();
+    assert.equal(store.getState().context?.contextDir, '/work/ctx');
+    assert.deepEqual(store.getState().recentContexts, ['/work/ctx', '/old']);
+  });
+
+  test('not over a folder typed meanwhile, and nothing when none was opened', async () => {
+    const f = fakeCaller({ recentContexts: async () => ['/work/ctx'] });
+    const store = createStrataStore(f.call);
+    store.getState().setContextPath('/typed');
+    await store.getState().openLastContext();
+    assert.deepEqual(f.methods(), ['recentContexts']);
+    const g = fakeCaller({ recentContexts: async () => [] });
+    const fresh = createStrataStore(g.call);
+    await fresh.getState().openLastContext();
+    assert.equal(fresh.getState().context, null);
+  });
+});

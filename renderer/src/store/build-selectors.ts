@@ -10,6 +10,7 @@ export const selectContextState = (s: StrataState) => ({
   context: s.context,
   loading: s.contextLoading,
   error: s.contextError,
+  recent: s.recentContexts,
 });
 
 export const selectEditorState = (s: StrataState) => ({
@@ -27,6 +28,7 @@ export const selectTagState = (s: StrataState) => ({ draft: s.tagDraft, error: s
 export const selectBuildActions = (s: StrataState) => ({
   setContextPath: s.setContextPath,
   openContext: s.openContext,
+  openLastContext: s.openLastContext,
   editDockerfile: s.editDockerfile,
   setTagDraft: s.setTagDraft,
   addTag: s.addTag,

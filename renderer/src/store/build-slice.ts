@@ -13,6 +13,8 @@ export interface BuildSlice {
   context: BuildContextInfo | null;
   contextLoading: boolean;
   contextError: EngineError | null;
+  /** The context folders last opened (the engine remembers them), most recent first. */
+  recentContexts: string[];
   /** The editor's text (what analysis and save see). */
   dockerfileText: string;
   /** The text as last read from or written to disk. */
@@ -31,6 +33,9 @@ export interface BuildSlice {
   tagError: string | null;
   build: BuildRun | null;
   setContextPath(path: string): void;
+  /** openLastContext reopens the folder opened last (a new window, a restart), unless one is open or
+   * being opened; it also loads the recent list. */
+  openLastContext(): Promise<void>;
   /** openContext reads a context folder's Dockerfile (the path field's folder when none is given). */
   openContext(contextDir?: string, dockerfile?: string): Promise<boolean>;
   /** editDockerfile records the editor's text and analyzes it once typing pauses. */
@@ -109,6 +114,7 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
       context: null,
       contextLoading: false,
       contextError: null,
+      recentContexts: [],
       dockerfileText: '',
       savedText: '',
       docVersion: 0,
@@ -122,6 +128,20 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
       build: null,
 
       setContextPath: (contextPath) => set({ contextPath }),
+
+      async openLastContext() {
+        let recent: string[] = [];
+        try {
+          recent = await call('recentContexts', {});
+        } catch {
+          return;
+        }
+        set({ recentContexts: recent });
+        const last = recent[0];
+        // Not over what the user (or a build picked up after a reload) opened meanwhile.
+        const s = get();
+        if (last && !s.context && !s.contextLoading && !s.contextPath.trim() && !s.build) await get().openContext(last);
+      },
 
       async openContext(contextDir, dockerfile) {
         const dir = (contextDir ?? get().contextPath).trim();
@@ -137,7 +157,8 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
           const sameContext = get().context?.contextDir === ctx.contextDir;
           set({
             context: ctx,
-            contextPath: ctx.contextDir,
+            // The field shows the folder opened, unless the user typed another one meanwhile.
+            contextPath: [dir, ''].includes(get().contextPath.trim()) ? ctx.contextDir : get().contextPath,
             contextLoading: false,
             dockerfileText: ctx.text,
             savedText: ctx.text,
@@ -148,6 +169,8 @@ export function createBuildSlice(call: Caller, opts: BuildSliceOptions = {}): Sl
             // Another folder is another project: its own args and target, and no build of it yet.
             ...(sameContext ? {} : { buildForm: { ...get().buildForm, args: [], target: '' }, build: isActive(get().build) ? get().build : null }),
           });
+          const recent = get().recentContexts;
+          set({ recentContexts: [ctx.contextDir, ...recent.filter((d) => d !== ctx.contextDir)].slice(0, 8) });
           await analyzeNow();
           return true;
         } catch (e) {

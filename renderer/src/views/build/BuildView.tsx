@@ -20,24 +20,6 @@ import { isMac, shortcutText } from '../../shell/shortcuts.ts';
 import { pickFolder } from './pick-folder.ts';
 import './build.css';
 
-const LAST_CONTEXT_KEY = 'strata.build.lastContext';
-
-function remember(dir: string): void {
-  try {
-    localStorage.setItem(LAST_CONTEXT_KEY, dir);
-  } catch {
-    /* storage off: nothing to remember with */
-  }
-}
-
-function recall(): string {
-  try {
-    return localStorage.getItem(LAST_CONTEXT_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
 /** BuildView opens a context, edits its Dockerfile with problems marked, sets up and runs a build, and
  * follows it: the stage graph, every step live with its log and cache-miss reason, the image at the end. */
 export function BuildView() {
@@ -53,16 +35,17 @@ export function BuildView() {
   const picker = pickFolder();
 
   useEffect(() => {
-    if (!ctx.path && !ctx.context) act.setContextPath(recall());
-    // Only on first show: later the field is the user's.
+    // The engine remembers the folders opened (in the store's home: browser mode's page origin changes
+    // with its port, so the page's own storage would forget). Only on first show: later it is the user's.
+    if (!ctx.path && !ctx.context) void act.openLastContext();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const open = useCallback(
     async (dir?: string) => {
-      if (await act.openContext(dir)) remember(dir ?? ctx.path.trim());
+      await act.openContext(dir);
     },
-    [act, ctx.path],
+    [act],
   );
 
   const browse = picker
@@ -113,6 +96,20 @@ export function BuildView() {
               Type its path above{picker ? ' or browse to it' : ''}. Strata ships two samples in <code>assets/samples/</code>: <code>offline</code> (a busybox base, no network needed) and{' '}
               <code>multistage</code>.
             </p>
+            {ctx.recent.length > 0 && (
+              <div className="recent-contexts">
+                <p className="muted">Recent folders</p>
+                <ul aria-label="Recent folders">
+                  {ctx.recent.map((d) => (
+                    <li key={d}>
+                      <button type="button" className="link-button" onClick={() => void open(d)} data-testid="recent-context">
+                        {d}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </div>
         </section>
       ) : (

@@ -65,6 +65,8 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
       ...(m.mode !== undefined ? { mode: m.mode } : {}),
       ...(m.uid !== undefined ? { uid: m.uid } : {}),
       ...(m.gid !== undefined ? { gid: m.gid } : {}),
+      // A secret's env= makes it a variable of this step only: never in the config, a layer or the cache key.
+      ...(m.type === 'secret' && m.env ? { env: m.env } : {}),
     })),
     ...(o.signal ? { signal: o.signal } : {}),
     onOutput: (stream, line) => {

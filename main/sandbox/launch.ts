@@ -40,6 +40,8 @@ export interface LaunchSpec {
   stdin: 'ignore' | 'pipe';
   /** Where the sandbox's /dev/shm is (options must mount bwrap's --dev there). */
   shmDir: string;
+  /** Bytes written to descriptors FIRST_DATA_FD, +1, … (options name them in --ro-bind-data). */
+  data?: Buffer[];
 }
 
 /** A running bwrap: its process and a promise of how it ended. */
@@ -68,6 +70,8 @@ const FD_STATUS = 3;
 const FD_INFO = 4;
 const FD_ARGS = 5;
 const FD_GATE = 6;
+/** FIRST_DATA_FD is the first descriptor of LaunchSpec.data (secrets, piped: they never touch a disk). */
+export const FIRST_DATA_FD = 7;
 
 /** launchBwrap starts bwrap for one step. With an external id map (root, subuid) bwrap waits on fd 6
  * until the map of its new user namespace is written: by us as root (every id to itself), or by the
@@ -117,7 +121,8 @@ export function launchBwrap(spec: LaunchSpec): Launched {
     }
   }
 
-  const stdio: ('pipe' | 'ignore')[] = [spec.stdin, 'pipe', 'pipe', 'pipe', externalMap ? 'pipe' : 'ignore', 'pipe', externalMap ? 'pipe' : 'ignore'];
+  const data = spec.data ?? [];
+  const stdio: ('pipe' | 'ignore')[] = [spec.stdin, 'pipe', 'pipe', 'pipe', externalMap ? 'pipe' : 'ignore', 'pipe', externalMap ? 'pipe' : 'ignore', ...data.map(() => 'pipe' as const)];
   const child = spawn(cmd, args, {
     stdio,
     cwd: '/',
@@ -157,6 +162,11 @@ export function launchBwrap(spec: LaunchSpec): Launched {
   const argsPipe = fd(FD_ARGS);
   argsPipe?.on('error', () => undefined);
   argsPipe?.end(Buffer.from(options.map((o) => o + '\0').join(''), 'utf8'));
+  data.forEach((bytes, i) => {
+    const pipe = fd(FIRST_DATA_FD + i);
+    pipe?.on('error', () => undefined); // bwrap gone before reading: the run fails on its own
+    pipe?.end(bytes);
+  });
 
   if (externalMap) {
     const info = fd(FD_INFO)!;

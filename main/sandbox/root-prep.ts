@@ -1,17 +1,20 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { SandboxError } from './errors.ts';
+import { FIRST_DATA_FD } from './launch.ts';
 import { resolveInRoot } from './root-path.ts';
 
 /** A mount a step asks for (RUN --mount). Defaults: bind is read-only unless readonly is false (as in
- * BuildKit), cache is writable, secret is always read-only (mode 0400, 0:0 unless given), tmpfs is
- * writable with mode 1777. uid/gid apply to cache and secret only. */
+ * BuildKit), cache is writable, secret is always read-only (mode 0400), tmpfs is writable with mode 1777.
+ * uid/gid apply to cache only: a secret belongs to the step's user (bwrap creates it in the sandbox). */
 export interface SandboxMount {
   type: 'bind' | 'tmpfs' | 'cache' | 'secret';
-  /** Host path: required for bind, cache (created when missing) and secret (a file, copied). */
+  /** Host path: required for bind, cache (created when missing) and secret (a file, read when the run starts). */
   source?: string;
+  /** Where it appears; '' for a secret that is only an environment variable (env set). */
   target: string;
+  /** secret only: also expose the secret's content as this environment variable (BuildKit `env=`). */
+  env?: string;
   readonly?: boolean;
   mode?: number;
   uid?: number;
@@ -33,6 +36,10 @@ interface Parent {
  * written into the root for them. */
 export interface PreparedRoot {
   options: string[];
+  /** Bytes bwrap reads from descriptors FIRST_DATA_FD, +1, … (secrets: they never touch a disk). */
+  data: Buffer[];
+  /** KEY=VALUE of secrets exposed as environment variables (set after the step's own environment). */
+  secretEnv: string[];
   /** Where the sandbox's /dev/shm is mounted. */
   shmDir: string;
   /** cleanup removes every mount point created for this run (if still empty) and restores the times of
@@ -44,24 +51,27 @@ export interface PreparedRoot {
 const HOST_FILES = ['/etc/resolv.conf', '/etc/hosts'];
 
 /** prepareRoot readies `rootfs` for one run: creates the working directory (kept, as docker does),
- * creates mount points the image lacks (removed afterwards by cleanup), copies secrets to a private
- * directory, and returns the bwrap mount options. Every target is resolved inside the root with its
+ * creates mount points the image lacks (removed afterwards by cleanup), reads secrets into memory (bwrap
+ * gets them through a pipe and keeps them on its private tmpfs: no copy on disk that a kill -9 could leave
+ * behind), and returns the bwrap mount options. Every target is resolved inside the root with its
  * symlinks followed there, so an image cannot point a mount at the host. */
 export function prepareRoot(opts: { rootfs: string; cwd: string; mounts: SandboxMount[]; network: 'host' | 'none'; canChown: boolean }): PreparedRoot {
   const { rootfs } = opts;
   const created: Created[] = [];
   const parents = new Map<string, Parent>();
-  let secretsDir: string | undefined;
-  let secrets = 0;
+  const data: Buffer[] = [];
+  const secretEnv: string[] = [];
   const cleanup = (): string[] => {
     const left = removeCreated(rootfs, created);
     for (const p of parents.values()) restoreTimes(p);
-    if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
     return left;
   };
 
   try {
-    const mounts = normalizeMounts(opts.mounts);
+    const all = normalizeMounts(opts.mounts);
+    // Secrets that are only environment variables need no mount point.
+    for (const m of all.filter((x) => x.target === '')) secretEnv.push(secretVariable(m, readSource(m)));
+    const mounts = all.filter((m) => m.target !== '');
     // A working directory inside a mount is the mount's business (bwrap's chdir reports it if missing).
     if (!mounts.some((m) => isUnder(posix.normalize(opts.cwd), m.target))) makeWorkdir(rootfs, opts.cwd);
     // Targets nested in a fresh tmpfs are created by bwrap inside it; any other nesting could walk
@@ -119,14 +129,10 @@ export function prepareRoot(opts: { rootfs: string; cwd: string; mounts: Sandbox
           break;
         }
         case 'secret': {
-          const st = statSource(m);
-          if (!st.isFile()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret source ${m.source} is not a file`, { source: m.source });
-          secretsDir ??= mkdtempSync(join(tmpdir(), 'strata-secrets-'));
-          const copy = join(secretsDir, `secret-${++secrets}`);
-          writeFileSync(copy, readFileSync(m.source!), { mode: 0o600 });
-          if (opts.canChown) chownSync(copy, m.uid ?? 0, m.gid ?? 0);
-          chmodSync(copy, m.mode ?? 0o400);
-          options.push('--ro-bind', copy, place(m.target, 'file'));
+          const bytes = readSource(m);
+          if (m.env) secretEnv.push(secretVariable(m, bytes));
+          data.push(bytes);
+          options.push('--perms', (m.mode ?? 0o400).toString(8).padStart(4, '0'), '--ro-bind-data', String(FIRST_DATA_FD + data.length - 1), place(m.target, 'file'));
           break;
         }
       }
@@ -141,7 +147,7 @@ export function prepareRoot(opts: { rootfs: string; cwd: string; mounts: Sandbox
         options.push('--ro-bind', f, place(f, 'file'));
       }
     }
-    return { options, shmDir, cleanup };
+    return { options, data, secretEnv, shmDir, cleanup };
   } catch (e) {
     cleanup();
     throw e;
@@ -159,6 +165,14 @@ function normalizeMounts(mounts: SandboxMount[]): SandboxMount[] {
   const out = mounts.map((m, i) => {
     const bad = (why: string) => new SandboxError('SANDBOX_INVALID_OPTIONS', `mount ${i} (${m.type} on ${m.target}): ${why}`, { field: `mounts[${i}]` });
     if (!['bind', 'tmpfs', 'cache', 'secret'].includes(m.type)) throw bad(`unknown type ${String(m.type)}`);
+    if (m.env !== undefined) {
+      if (m.type !== 'secret') throw bad('env applies to secret mounts only');
+      if (typeof m.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.env)) throw bad(`env ${JSON.stringify(String(m.env).slice(0, 64))} is not an environment variable name`);
+    }
+    if (m.type === 'secret' && m.env && m.target === '') {
+      if (typeof m.source !== 'string' || m.source === '' || m.source.includes('\0')) throw bad('a source path is required');
+      return { ...m, target: '' };
+    }
     if (typeof m.target !== 'string' || !m.target.startsWith('/') || m.target.includes('\0')) throw bad('the target must be an absolute path');
     const target = posix.normalize(m.target).replace(/(.)\/$/, '$1');
     if (target === '/' || isUnder(target, '/proc') || isUnder(target, '/dev')) throw bad('the target may not be /, /proc or /dev (or below them)');
@@ -176,10 +190,31 @@ function normalizeMounts(mounts: SandboxMount[]): SandboxMount[] {
   // Parents before children, as docker mounts them.
   out.sort((a, b) => a.target.split('/').length - b.target.split('/').length);
   for (const m of out) {
-    const outer = out.find((o) => o !== m && o.type !== 'tmpfs' && isUnder(m.target, o.target));
+    if (m.target === '') continue;
+    const outer = out.find((o) => o !== m && o.type !== 'tmpfs' && o.target !== '' && isUnder(m.target, o.target));
     if (outer) throw new SandboxError('SANDBOX_INVALID_OPTIONS', `mount target ${m.target} lies inside the ${outer.type} mount at ${outer.target}`, { target: m.target });
   }
   return out;
+}
+
+/** MAX_SECRET_BYTES bounds a secret (BuildKit's limit): it is held in memory and piped to bwrap. */
+const MAX_SECRET_BYTES = 500 * 1024;
+
+function readSource(m: SandboxMount): Buffer {
+  const st = statSource(m);
+  if (!st.isFile()) throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret source ${m.source} is not a file`, { source: m.source });
+  if (st.size > MAX_SECRET_BYTES) throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret source ${m.source} is ${st.size} bytes, over the ${MAX_SECRET_BYTES} a secret may have`, { source: m.source });
+  try {
+    return readFileSync(m.source!);
+  } catch (e) {
+    throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret source ${m.source} cannot be read: ${(e as Error).message}`, { source: m.source }, { cause: e });
+  }
+}
+
+/** secretVariable is NAME=content; the content never appears in a message, only where it came from. */
+function secretVariable(m: SandboxMount, bytes: Buffer): string {
+  if (bytes.includes(0)) throw new SandboxError('SANDBOX_MOUNT_FAILED', `secret ${m.source} holds a NUL byte: it cannot be the environment variable ${m.env}`, { source: m.source, env: m.env });
+  return `${m.env}=${bytes.toString('utf8')}`;
 }
 
 function statSource(m: SandboxMount): Stats {

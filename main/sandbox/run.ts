@@ -75,21 +75,22 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<SandboxResu
       '--hostname', opts.hostname ?? DEFAULT_HOSTNAME,
       ...prepared.options,
       '--clearenv',
-      ...opts.env.flatMap((e) => {
+      // Secret variables last (they win over the image's), through the options pipe: never in `ps`.
+      ...[...opts.env, ...prepared.secretEnv].flatMap((e) => {
         const eq = e.indexOf('=');
         return ['--setenv', e.slice(0, eq), e.slice(eq + 1)];
       }),
       '--chdir', opts.cwd,
     ];
-    return await execute(opts, host, user, options, prepared.shmDir);
+    return await execute(opts, host, user, options, prepared.shmDir, prepared.data);
   } finally {
     prepared.cleanup();
   }
 }
 
-async function execute(opts: SandboxRunOptions, host: SandboxHost, user: ExecUser, options: string[], shmDir: string): Promise<SandboxResult> {
+async function execute(opts: SandboxRunOptions, host: SandboxHost, user: ExecUser, options: string[], shmDir: string, data: Buffer[]): Promise<SandboxResult> {
   const stdinStream = opts.stdin && opts.stdin !== 'ignore' ? opts.stdin : undefined;
-  const launched = launchBwrap({ host, user, options, argv: opts.argv, stdin: stdinStream ? 'pipe' : 'ignore', shmDir });
+  const launched = launchBwrap({ host, user, options, argv: opts.argv, stdin: stdinStream ? 'pipe' : 'ignore', shmDir, data });
   const { child } = launched;
 
   // bwrap's own complaints ("bwrap: ...") are held back: they become the error when the step never ran.

@@ -250,6 +250,71 @@ describe('sandbox', () => {
     assert.deepEqual(secretDirs(), secretDirsBefore, 'the private copy of the secret is removed');
   });
 
+  test('secrets: piped to bwrap (no copy on disk, even while the step runs), mode, env, env only', async () => {
+    const value = `sv-${randomBytes(8).toString('hex')}`;
+    const secret = join(tmp.path, 'env-secret.txt');
+    writeFileSync(secret, value, { mode: 0o600 });
+    const beforeRun = snapshot(rootfs);
+    const copies = () => spawnSync('grep', ['-rlF', value, tmpdir(), tmp.path, '--exclude=env-secret.txt'], { encoding: 'utf8' }).stdout.trim();
+    let during = 'not checked';
+    const mounts: SandboxRunOptions['mounts'] = [
+      { type: 'secret', source: secret, target: '/run/secrets/file', mode: 0o440 },
+      { type: 'secret', source: secret, target: '/etc/tok', env: 'TOKEN' },
+      { type: 'secret', source: secret, target: '', env: 'ONLY_ENV' },
+    ];
+    const script = 'cat /run/secrets/file; echo; stat -c "%a %u" /run/secrets/file /etc/tok; echo "$TOKEN"; echo "$ONLY_ENV"; echo ready; read x; echo done';
+    const stdin = new PassThrough();
+    const lines: string[] = [];
+    const r = await runInSandbox({
+      ...base,
+      rootfs,
+      argv: sh(script),
+      mounts,
+      stdin,
+      onOutput: (_s, l) => {
+        lines.push(l);
+        if (l === 'ready') {
+          during = copies();
+          stdin.end('\n');
+        }
+      },
+    });
+    assert.equal(r.exitCode, 0, lines.join('\n'));
+    assert.deepEqual(lines, [value, '440 0', '400 0', value, value, 'ready', 'done']);
+    assert.equal(during, '', 'no file holds the secret while the step runs');
+    assert.equal(copies(), '', 'nor after it');
+    assertSameRoot(snapshot(rootfs), beforeRun, 'no mount point of a secret stays in the root');
+    for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        assert.ok(!readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(value), `process ${p} shows the secret in its command line`);
+      } catch (e) {
+        if (e instanceof assert.AssertionError) throw e;
+      }
+    }
+    const env = await run(rootfs, { argv: ['/bin/env'], mounts: [{ type: 'secret', source: secret, target: '', env: 'ONLY_ENV' }] });
+    assert.ok(env.stdout.includes(`ONLY_ENV=${value}`), env.stdout.join(' | '));
+    assert.ok(!existsSync(join(rootfs, 'run/secrets')), 'an env-only secret has no mount point');
+  });
+
+  test('secrets: a NUL byte cannot be an env variable, a bad name is refused; messages never hold the value', async () => {
+    const nul = join(tmp.path, 'nul-secret');
+    writeFileSync(nul, Buffer.from('abc\0hidden-value'));
+    const cases: [string, SandboxRunOptions['mounts'], string][] = [
+      ['NUL byte', [{ type: 'secret', source: nul, target: '', env: 'X' }], 'SANDBOX_MOUNT_FAILED'],
+      ['bad name', [{ type: 'secret', source: nul, target: '', env: 'A=B' }], 'SANDBOX_INVALID_OPTIONS'],
+      ['env on a bind', [{ type: 'bind', source: nul, target: '/x', env: 'X' }], 'SANDBOX_INVALID_OPTIONS'],
+      ['no target and no env', [{ type: 'secret', source: nul, target: '' }], 'SANDBOX_INVALID_OPTIONS'],
+    ];
+    for (const [name, mounts, code] of cases) {
+      await assert.rejects(run(rootfs, { argv: ['/bin/true'], mounts }), (e: unknown) => {
+        assert.ok(e instanceof SandboxError, `${name}: ${String(e)}`);
+        assert.equal(e.code, code, `${name}: ${e.message}`);
+        assert.doesNotMatch(JSON.stringify({ m: e.message, d: e.details }), /hidden-value/, name);
+        return true;
+      });
+    }
+  });
+
   test('a mount target reached through a symlink stays inside the root', async () => {
     const outside = join(tmp.path, 'outside');
     mkdirSync(outside);
@@ -413,6 +478,8 @@ describe('sandbox as an unprivileged user', { skip: !isRoot && 'already unprivil
     assert.equal(c.cancel.error, 'SANDBOX_CANCELLED');
     assert.ok(c.cancelMs < 1000, `cancel took ${c.cancelMs} ms`);
     assert.equal(c.mountsUnchanged, true);
+    assert.deepEqual(c.secret.lines, ['stdout:rootless-secret', 'stdout:rootless-secret', 'stdout:400'], 'a secret as a file and a variable');
+    assert.deepEqual(c.secretApp.lines, ['stdout:rootless-secret', 'stdout:rootless-secret'], 'USER app reads its secret');
   }
 
   test('nobody (65534), single-id map: RUN writes files, USER works, chown to other ids fails', () => {

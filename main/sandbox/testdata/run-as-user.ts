@@ -1,7 +1,7 @@
 // Runs sandbox cases in a separate process, so the test can run them as an unprivileged user
 // (setpriv --reuid). Prints one JSON line: { support, cases: { name: outcome } }.
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { runInSandbox, sandboxSupport, type SandboxRunOptions } from '../index.ts';
 
 const rootfs = process.argv[2]!;
@@ -28,6 +28,11 @@ await run('user', { argv: ['/bin/sh', '-c', 'id -u; id -g; echo x > /tmp/by-app'
 await run('chown', { argv: ['/bin/sh', '-c', 'touch /tmp/chowned && chown 1000:1000 /tmp/chowned; echo $?'] });
 await run('net', { argv: ['/bin/sh', '-c', 'ip -o link | cut -d: -f2'] });
 await run('ps', { argv: ['/bin/ps', '-o', 'pid,comm'] });
+const secret = join(dirname(rootfs), 'secret.txt');
+writeFileSync(secret, 'rootless-secret', { mode: 0o600 });
+const secretMounts: SandboxRunOptions['mounts'] = [{ type: 'secret', source: secret, target: '/run/secrets/s', env: 'S' }];
+await run('secret', { argv: ['/bin/sh', '-c', 'cat /run/secrets/s; echo; echo "$S"; stat -c %a /run/secrets/s'], mounts: secretMounts });
+await run('secretApp', { argv: ['/bin/sh', '-c', 'cat /run/secrets/s; echo; echo "$S"'], mounts: secretMounts, user: 'app' });
 // Only mounts under this test's folder: other processes (dockerd, parallel tests) mount elsewhere meanwhile.
 const own = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dirname(rootfs))).join('\n');
 const mounts = own();

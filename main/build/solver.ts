@@ -833,7 +833,7 @@ class Builder {
           if (m.required) throw new BuildError('BUILD_INVALID', `${this.where(inst)}: secret "${secretId}" is required but was not given (strata build --secret id=${secretId},src=FILE)`);
           continue;
         }
-        mounts.push({ type: 'secret', source: resolvePath(secret.src), target: m.target ?? `/run/secrets/${secretId}`, readonly: true, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.env ? { env: m.env } : {}) });
+        mounts.push({ type: 'secret', source: resolvePath(secret.src), target: m.target ?? (m.env ? '' : `/run/secrets/${secretId}`), readonly: true, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}), ...(m.env ? { env: m.env } : {}) });
       } else if (m.type === 'tmpfs') {
         mounts.push({ type: 'tmpfs', target: m.target ?? '/tmp', readonly: false });
       } else {

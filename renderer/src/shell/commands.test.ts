@@ -64,4 +64,12 @@ describe('app commands (menu and shortcuts)', () => {
     assert.deepEqual(s.views, ['images']);
     assert.equal(s.store.getState().detailTab, 'layers');
   });
+
+  test('closing the detail goes back to Layers for the next image', async () => {
+    const s = setup();
+    await s.store.getState().selectImage(APP.digest);
+    await runAppCommand('push', s.store, s.go);
+    await s.store.getState().selectImage(null);
+    assert.equal(s.store.getState().detailTab, 'layers');
+  });
 });

@@ -7,10 +7,16 @@ export interface ShellSlice {
   setDetailTab(tab: string): void;
 }
 
-/** createShellSlice starts on the detail's first tab (Layers). */
+/** createShellSlice starts on the detail's first tab (Layers); closing the detail goes back to it, so the
+ * next image opens on Layers (as when the tab was the panel's own state). */
 export function createShellSlice(): SliceCreator<ShellSlice> {
-  return (set) => ({
-    detailTab: 'layers',
-    setDetailTab: (detailTab) => set({ detailTab }),
-  });
+  return (set, _get, api) => {
+    api.subscribe((s, prev) => {
+      if (prev.selectedDigest && !s.selectedDigest && s.detailTab !== 'layers') set({ detailTab: 'layers' });
+    });
+    return {
+      detailTab: 'layers',
+      setDetailTab: (detailTab) => set({ detailTab }),
+    };
+  };
 }

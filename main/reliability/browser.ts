@@ -216,6 +216,7 @@ export function browserSuite(): void {
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
       countHostile('browser', calls);
       ctx.diagnostic(`${calls} malformed calls; the longest error message (${longest.m}, ${longest.what}) has ${longest.length} characters`);
+      assert.ok(longest.length <= 600, `validation messages are bounded: ${longest.m} with ${longest.what} answered ${longest.length} characters`);
     });
 
     test('junk over the WebSocket: typed errors', async () => {

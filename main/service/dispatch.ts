@@ -50,6 +50,7 @@ export const PARAMS = {
     })
     .strict(),
   cancelRun: z.object({ runId: z.string().min(1).max(64) }).strict(),
+  listRuns: none,
   recentContexts: none,
   openContext: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096).optional() }).strict(),
   saveDockerfile: z.object({ contextDir: z.string().min(1).max(4096), dockerfile: z.string().min(1).max(4096), text: z.string().max(1 << 20) }).strict(),
@@ -77,17 +78,39 @@ export class InvalidRequestError extends StrataError {
   }
 }
 
+/** A renderer may send megabyte keys and values: an error names them, bounded, and never echoes a value. */
+const MAX_NAME = 40;
+const MAX_MESSAGE = 200;
+
+/** quoteBounded quotes a name from the caller, cut to MAX_NAME characters. */
+function quoteBounded(name: string): string {
+  return JSON.stringify(name.length > MAX_NAME ? `${name.slice(0, MAX_NAME)}…` : name) + (name.length > MAX_NAME ? ` (${name.length} characters)` : '');
+}
+
+/** describeIssue says what is wrong where, in at most about MAX_MESSAGE characters plus bounded key names. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : quoteBounded(String(k)))).join('.') || 'params';
+  const where = path.length > MAX_MESSAGE ? `${path.slice(0, MAX_MESSAGE)}…` : path;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.slice(0, 5).map(quoteBounded).join(', ');
+    return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`;
+  }
+  if (issue.code === 'invalid_key') return `${where}: invalid key`;
+  const message = issue.message.length > MAX_MESSAGE ? `${issue.message.slice(0, MAX_MESSAGE)}…` : issue.message;
+  return `${where}: ${message}`;
+}
+
 /** dispatch validates a call from any door and runs it, always answering with an envelope. */
 export async function dispatch(engine: EngineApi, method: unknown, params: unknown): Promise<Envelope<unknown>> {
   try {
     if (typeof method !== 'string' || !Object.hasOwn(PARAMS, method)) {
-      throw new InvalidRequestError(`unknown method ${JSON.stringify(method)}`);
+      throw new InvalidRequestError(`unknown method ${typeof method === 'string' ? quoteBounded(method) : typeof method}`);
     }
     const m = method as EngineMethod;
     const parsed = PARAMS[m].safeParse(params ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new InvalidRequestError(`invalid arguments to ${m}: ${issue ? `${issue.path.join('.') || 'params'}: ${issue.message}` : 'rejected'}`, { method: m });
+      throw new InvalidRequestError(`invalid arguments to ${m}: ${issue ? describeIssue(issue) : 'rejected'}`, { method: m });
     }
     const fn = engine[m] as (p: unknown) => Promise<unknown>;
     return { ok: true, result: await fn.call(engine, parsed.data) };

@@ -170,7 +170,13 @@ export class RegistryAuth {
       await drain(res);
       throw new RegistryError('REGISTRY_ERROR', `the auth server of ${registry} (${realm.host}) answered HTTP ${res.status} for a token${res.status >= 500 ? ': try again later' : ''}`, { registry, status: res.status });
     }
-    const body = await readBody(res, 1 << 20);
+    let body: Buffer;
+    try {
+      body = await readBody(res, MAX_TOKEN_BYTES);
+    } catch (e) {
+      const tooBig = (e as { errno?: string }).errno === 'ETOOBIG';
+      throw new RegistryError('REGISTRY_PROTOCOL', `the auth server of ${registry} (${realm.host}) ${tooBig ? `answered with more than ${MAX_TOKEN_BYTES} bytes for a token: stopped reading` : `broke off its answer (${(e as Error).message})`}`, { registry }, { cause: e });
+    }
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
     try {
       json = JSON.parse(body.toString('utf8')) as typeof json;
@@ -186,6 +192,9 @@ export class RegistryAuth {
     return { token, expiresAt: start + seconds * 1000 };
   }
 }
+
+/** MAX_TOKEN_BYTES bounds a token answer (a hostile auth server cannot fill memory). */
+const MAX_TOKEN_BYTES = 1 << 20;
 
 /** basicHeader builds `Basic base64(user:password)`. */
 export function basicHeader(username: string, password: string): string {

@@ -331,6 +331,25 @@ function registryCases(): RegistryCase[] {
         return serve(d);
       },
     },
+    {
+      name: 'auth: the token server answers a body that never ends',
+      codes: ['REGISTRY_PROTOCOL'],
+      endless: true,
+      route: () => (req, _res, send) => {
+        if (req.url?.startsWith('/token')) return void send.endless(200, 'application/json', Buffer.alloc(64 * 1024, 0x20));
+        if (req.headers.authorization) return void send.body(404, 'application/json', '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"no"}]}');
+        send.body(401, 'application/json', '{"errors":[{"code":"UNAUTHORIZED","message":"token"}]}', { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake"` });
+      },
+    },
+    {
+      name: 'auth: the token server answers a token of 2 MiB',
+      codes: ['REGISTRY_PROTOCOL'],
+      route: () => (req, _res, send) => {
+        if (req.url?.startsWith('/token')) return void send.body(200, 'application/json', JSON.stringify({ token: 't'.repeat(2 << 20) }));
+        if (req.headers.authorization) return void send.body(404, 'application/json', '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"no"}]}');
+        send.body(401, 'application/json', '{"errors":[{"code":"UNAUTHORIZED","message":"token"}]}', { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake"` });
+      },
+    },
     { name: 'auth: 401 with a garbage challenge', codes: [], route: () => (_req, _res, send) => send.body(401, 'text/plain', 'no', { 'www-authenticate': 'Bearer realm=,,,"""service=x, scope="' }) },
     { name: 'redirect of a blob to a cloud metadata address', codes: [], route: () => {
       const img = freshImage();

@@ -38,7 +38,7 @@ test.describe('Run an image (browser mode)', () => {
     expect(errors).toEqual([]);
   });
 
-  test('output streams live and Stop kills a long run', async ({ page }, testInfo) => {
+  test('output streams live, a reload keeps following the run, and Stop kills it', async ({ page }, testInfo) => {
     const view = new ImagesPage(page);
     await view.goto(e2eEnv().url);
     await view.open(APP_REF);
@@ -52,6 +52,12 @@ test.describe('Run an image (browser mode)', () => {
     await expect(panel.getByTestId('run-output')).toContainText('tick 3');
     await expect(panel.getByTestId('run-status')).toHaveText(/Running/);
     await keepScreenshot(page, testInfo, 'run-streaming');
+    // A reload does not lose the run: the engine says it is going, its new lines keep coming.
+    await page.reload();
+    await view.waitForTable();
+    await view.open(APP_REF);
+    await expect(panel.getByTestId('run-status')).toHaveText(/Running/);
+    await expect(panel.getByTestId('run-output')).toContainText('tick');
     await panel.getByTestId('run-stop').click();
     await expect(panel.getByTestId('run-status')).toHaveText(/Stopped/, { timeout: 15_000 });
     await expect(panel).toHaveAttribute('data-phase', 'stopped');

@@ -202,6 +202,16 @@ export interface RunOutputEvent {
  * not run (SANDBOX_CANCELLED when stopped). Always the run's last event. */
 export type RunExitEvent = { runId: string; durationMs: number } & ({ exitCode: number; signal?: string } | { error: SerializedError });
 
+/** A run as the engine holds it now (listRuns): running, or among the last ones ended (with how). */
+export interface RunSnapshot {
+  runId: string;
+  /** The image's manifest digest. */
+  digest: string;
+  argv: string[];
+  startedAt: number;
+  exit: RunExitEvent | null;
+}
+
 /** AppCommand is a command of the window's menu or its keyboard shortcuts. */
 export type AppCommand = 'build' | 'push';
 
@@ -505,6 +515,9 @@ export interface EngineApi {
   runImage(params: RunImageParams): Promise<{ runId: string; argv: string[] }>;
   /** cancelRun stops a run (its processes are killed). */
   cancelRun(params: { runId: string }): Promise<{ cancelled: boolean }>;
+  /** listRuns is where runs stand: the running ones and the last ended, newest first (no output: a window
+   * that missed some shows the rest as it comes). */
+  listRuns(params: Record<string, never>): Promise<RunSnapshot[]>;
   /** openContext reads a context folder's Dockerfile (default name Dockerfile) for the editor. */
   openContext(params: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo>;
   /** recentContexts is the context folders last opened, most recent first (those still there). */
@@ -558,6 +571,7 @@ export const ENGINE_METHODS = [
   'listBuilds',
   'runImage',
   'cancelRun',
+  'listRuns',
   'openContext',
   'recentContexts',
   'saveDockerfile',

@@ -4,6 +4,7 @@ import type {
   BuildRequestParams,
   BuildSnapshot,
   RunImageParams,
+  RunSnapshot,
   CredentialView,
   PushPlanView,
   TransferEvent,
@@ -49,6 +50,8 @@ import { boundTree, pageDiff } from './explore-service.ts';
 export const STRATA_VERSION = '0.1.0';
 /** Most image runs going at once (each holds a copy of its image's filesystem). */
 export const MAX_RUNS = 4;
+/** Ended runs listRuns still reports. */
+const RUNS_KEPT = 5;
 
 /** Engine implements the contract over one store; every door (window, browser mode, CLI) calls it. */
 export class Engine implements EngineApi {
@@ -240,6 +243,8 @@ export class Engine implements EngineApi {
   }
 
   private readonly runs = new Map<string, AbortController>();
+  /** Every run's snapshot (running ones, and the last few ended) for listRuns. */
+  private readonly runLog: RunSnapshot[] = [];
 
   async runImage({ ref, cmd, network }: RunImageParams): Promise<{ runId: string; argv: string[] }> {
     if (this.runs.size >= MAX_RUNS) throw new StrataError('RUN_LIMIT', `${MAX_RUNS} runs are going already: stop one first`);
@@ -251,8 +256,19 @@ export class Engine implements EngineApi {
     const runId = randomBytes(8).toString('hex');
     const controller = new AbortController();
     this.runs.set(runId, controller);
-    const session = new RunSession(runId, { output: (e) => this.events.emit('run/output', e), exit: (e) => this.events.emit('run/exit', e) });
     const started = Date.now();
+    const snap: RunSnapshot = { runId, digest: img.digest, argv, startedAt: started, exit: null };
+    this.runLog.unshift(snap);
+    const session = new RunSession(runId, {
+      output: (e) => this.events.emit('run/output', e),
+      exit: (e) => {
+        snap.exit = e;
+        // Keep every running one and the last few ended.
+        let ended = 0;
+        for (let i = 0; i < this.runLog.length; i++) if (this.runLog[i]!.exit && ++ended > RUNS_KEPT) this.runLog.splice(i--, 1);
+        this.events.emit('run/exit', e);
+      },
+    });
     // The image's digest, not the name: a tag moved meanwhile does not change what runs.
     runImage(this.store, img.digest, { ...(cmd?.length ? { cmd } : {}), ...(network ? { network } : {}), signal: controller.signal, onOutput: (stream, line) => session.output(stream, line) })
       .then(
@@ -271,6 +287,10 @@ export class Engine implements EngineApi {
     const c = this.runs.get(runId);
     c?.abort();
     return { cancelled: !!c };
+  }
+
+  async listRuns(): Promise<RunSnapshot[]> {
+    return this.runLog.map((r) => ({ ...r, argv: [...r.argv] }));
   }
 
   async openContext({ contextDir, dockerfile }: { contextDir: string; dockerfile?: string }): Promise<BuildContextInfo> {

@@ -47,11 +47,15 @@ export function bindEvents(bridge: AppBridge, store: StrataStore): () => void {
         if (state !== 'open') return;
         opens++;
         if (opens > 1 || store.getState().imagesError) void refresh();
-        if (opens > 1) void store.getState().resyncBuilds();
+        if (opens > 1) {
+          void store.getState().resyncBuilds();
+          void store.getState().resyncRuns();
+        }
       }),
     );
   }
   void refresh();
   void store.getState().resyncBuilds();
+  void store.getState().resyncRuns();
   return () => offs.forEach((off) => off());
 }

@@ -97,3 +97,37 @@ describe('run slice', () => {
     assert.equal(s.store.getState().imageRun?.error?.code, 'IMAGE_NOT_FOUND');
   });
 });
+
+describe('run resync', () => {
+  const snap = (patch: object = {}) => ({ runId: 'r1', digest: D, argv: ['sleep', '9'], startedAt: 5, exit: null, ...patch });
+
+  test('after a reconnect, the followed run gets the end it missed', async () => {
+    const f = fakeCaller({ runImage: async () => ({ runId: 'r1', argv: ['sleep', '9'] }), listRuns: async () => [snap({ exit: { runId: 'r1', exitCode: 3, durationMs: 9 } })] });
+    const store = createStrataStore(f.call);
+    await store.getState().startRun(D);
+    await store.getState().resyncRuns();
+    assert.deepEqual([store.getState().imageRun?.phase, store.getState().imageRun?.exitCode], ['exited', 3]);
+  });
+
+  test('a run the engine no longer knows ends as lost; one still going stays', async () => {
+    let list: object[] = [snap()];
+    const f = fakeCaller({ runImage: async () => ({ runId: 'r1', argv: ['sleep', '9'] }), listRuns: async () => list });
+    const store = createStrataStore(f.call);
+    await store.getState().startRun(D);
+    await store.getState().resyncRuns();
+    assert.equal(store.getState().imageRun?.phase, 'running');
+    list = [];
+    await store.getState().resyncRuns();
+    assert.equal(store.getState().imageRun?.error?.code, 'RUN_LOST');
+  });
+
+  test('a reloaded window follows a run still going, and can stop it', async () => {
+    const f = fakeCaller({ listRuns: async () => [snap(), snap({ runId: 'old', exit: { runId: 'old', exitCode: 0, durationMs: 1 } })], cancelRun: async () => ({ cancelled: true }) });
+    const store = createStrataStore(f.call);
+    await store.getState().resyncRuns();
+    const run = store.getState().imageRun!;
+    assert.deepEqual([run.runId, run.digest, run.phase, run.argv], ['r1', D, 'running', ['sleep', '9']]);
+    await store.getState().stopRun();
+    assert.deepEqual(f.calls.at(-1), ['cancelRun', { runId: 'r1' }]);
+  });
+});

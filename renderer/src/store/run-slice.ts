@@ -18,6 +18,10 @@ export interface RunSlice {
   clearRun(): void;
   receiveRunOutput(e: RunOutputEvent): void;
   receiveRunExit(e: RunExitEvent): void;
+  /** resyncRuns asks the engine where runs stand (after a reload or a reconnect): the followed run gets
+   * the end it missed (or is marked lost when the engine no longer knows it), and a window with none
+   * follows a run still going (shown when its image is opened). */
+  resyncRuns(): Promise<void>;
 }
 
 /** createRunSlice builds the slice over an engine caller. */
@@ -87,6 +91,27 @@ export function createRunSlice(call: Caller): SliceCreator<RunSlice> {
         if (!run) return;
         if (run.runId === null && run.phase === 'starting') early.push(['output', e]);
         else if (run.runId === e.runId && isRunning(run)) set({ imageRun: applyRunOutput(run, e) });
+      },
+
+      async resyncRuns() {
+        let runs;
+        try {
+          runs = await call('listRuns', {});
+        } catch {
+          return;
+        }
+        if (!Array.isArray(runs)) return;
+        const run = get().imageRun;
+        if (run?.runId && isRunning(run)) {
+          const snap = runs.find((r) => r.runId === run.runId);
+          const cur = get().imageRun;
+          if (cur?.runId !== run.runId || !isRunning(cur)) return;
+          if (snap?.exit) set({ imageRun: applyRunExit(cur, snap.exit) });
+          else if (!snap) set({ imageRun: { ...cur, phase: 'failed', error: new EngineError('RUN_LOST', 'the engine restarted during this run: its end is unknown') } });
+        } else if (!run) {
+          const live = runs.find((r) => !r.exit);
+          if (live && !get().imageRun) set({ imageRun: { ...newImageRun(live.digest, live.startedAt), runId: live.runId, argv: live.argv, phase: 'running' } });
+        }
       },
 
       receiveRunExit(e) {

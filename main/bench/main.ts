@@ -269,12 +269,12 @@ export function renderMarkdown(r: BenchReport): string {
     if (i.runSplit) {
       const s = i.runSplit;
       const split = `copy ${s.copyMs.toFixed(0)}, sandbox start ${s.sandboxStartMs.toFixed(0)}, command ${s.commandMs.toFixed(0)}, diff ${s.diffMs.toFixed(0)}`;
-      irows.push([name, 'RUN replayed', (s.copyMs + s.sandboxStartMs + s.commandMs + s.diffMs).toFixed(0), '', '', '', '', split, '', '', '', '']);
+      irows.push([name, 'RUN replayed', (s.copyMs + s.sandboxStartMs + s.commandMs + s.diffMs).toFixed(0), '', '', '', '', split, '', '', '']);
     }
   }
   if (irows.length) {
     out.push('\n### Strata internals per build (in-process, median ms; throughput in parentheses)\n\n');
-    out.push('Phases: context = walking the context; hash = hashing COPY sources; checkout = materializing a root filesystem; copy = COPY/ADD/WORKDIR writes; run = a RUN step (copy of the root, sandbox, command, diff); layer = tar + sha256 (uncompressed, intermediate stages); layer+gzip = tar + sha256 + gzip + sha256 (exported layers); compress = gzip of a stored layer for export; other = parsing, cache lookups, image write.\n\n');
+    out.push('Phases: context = walking the context; hash = hashing COPY sources; checkout = materializing a root filesystem; copy = COPY/ADD/WORKDIR writes; run = a RUN step (copy of the root, sandbox, command, diff); layer = tar + sha256 of the changes of a step (stored uncompressed); compress = gzip + sha256 of the layers the image exports (in the background while later steps run, so it overlaps them and can exceed the share of the total); other = parsing, cache lookups, waiting for background compression, image write.\n\n');
     out.push(markdownTable(['context', 'figure', 'total', ...PHASES, 'other'], irows));
   }
   if (rrows.length) {

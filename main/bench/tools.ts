@@ -190,7 +190,10 @@ export async function startBuilders(work: string, baseTar: string, only: string[
   const unavailable: Unavailable[] = [];
   const want = (n: string) => !only || only.includes(n);
   const tryStart = async (name: string, needs: string[], make: () => Promise<Builder>) => {
-    if (!want(name)) return;
+    if (!want(name)) {
+      unavailable.push({ name, reason: 'not selected (--peers)' });
+      return;
+    }
     const missing = needs.filter((f) => !existsSync(f));
     if (missing.length) {
       unavailable.push({ name, reason: `missing (${missing.join(', ')} not installed)` });

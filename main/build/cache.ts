@@ -42,10 +42,29 @@ export function stepKey(inputs: StepInputs): string {
   return 'sha256:' + createHash('sha256').update(canonicalJson(inputs)).digest('hex');
 }
 
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+/** canonicalJson is JSON with sorted keys (undefined members left out). Written as loops: a COPY of 10,000
+ * files keys 10,000 entries on every build, warm ones included. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ',';
+      s += canonicalJson(v[i]) ?? ''; // as Array.join writes undefined
+    }
+    return s + ']';
+  }
   if (v && typeof v === 'object') {
-    return '{' + Object.keys(v as object).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k])).join(',') + '}';
+    const o = v as Record<string, unknown>;
+    let s = '{';
+    let first = true;
+    for (const k of Object.keys(o).sort()) {
+      const x = o[k];
+      if (x === undefined) continue;
+      if (!first) s += ',';
+      first = false;
+      s += JSON.stringify(k) + ':' + canonicalJson(x);
+    }
+    return s + '}';
   }
   return JSON.stringify(v);
 }

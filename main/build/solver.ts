@@ -536,12 +536,14 @@ class Builder {
       this.cachedSteps++;
       layer = rec.layer;
       if (layer && rec.gzip) this.gzipOf.set(layer.descriptor.digest, Promise.resolve(rec.gzip));
-      else if (layer && run.exported && !layer.descriptor.mediaType.endsWith('gzip')) this.compressInBackground(key, layer);
+      else if (layer && run.exported && !layer.descriptor.mediaType.endsWith('gzip')) this.compressInBackground(key, layer, id);
       if (layer && run.rootfs) {
         await this.settleSnapshot(run);
         await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       }
-      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
+      // An exported step shows the layer the image carries (compressed), as before compression moved to the background.
+      const shown = layer && run.exported && rec.gzip ? rec.gzip : layer;
+      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: shown ? { digest: shown.descriptor.digest, size: shown.descriptor.size, uncompressedSize: shown.uncompressedSize } : null });
     } else {
       const before = this.previous[id];
       const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
@@ -552,7 +554,7 @@ class Builder {
       // while later steps run, in parallel with other layers, and the image waits for it at the end.
       layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { compress: false, sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
       await this.cache.put({ key, layer });
-      if (layer && run.exported) this.compressInBackground(key, layer);
+      if (layer && run.exported) this.compressInBackground(key, layer, id);
       run.rebuilt = true;
       run.lastChange = null;
       this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
@@ -580,12 +582,14 @@ class Builder {
   }
 
   /** compressInBackground starts the gzip twin of an exported layer (recorded in the cache when done). */
-  private compressInBackground(key: string, layer: CachedLayer): void {
+  private compressInBackground(key: string, layer: CachedLayer, stepId: string): void {
     const digest = layer.descriptor.digest;
     if (this.gzipOf.has(digest)) return;
     const p = timedDetached('compress', () => compressLayer(this.store, layer), (l) => l.uncompressedSize).then(async (gz) => {
       await this.lease.add(gz.descriptor.digest);
       await this.cache.put({ key, layer, gzip: gz });
+      // The step's event then names the layer the image carries (compressed size), as it did before.
+      this.status.step(stepId, { layer: { digest: gz.descriptor.digest, size: gz.descriptor.size, uncompressedSize: gz.uncompressedSize } });
       return gz;
     });
     p.catch(() => {}); // awaited (and thrown) by exportable()

@@ -2,14 +2,22 @@ import type { BuildRequestParams, BuildSnapshot, BuildStatusEvent } from '../../
 
 /** Log lines of one step a snapshot keeps (the newest). */
 export const SNAPSHOT_LOG_LINES_PER_STEP = 200;
+/** Characters of one step's log a snapshot keeps (a line may be 64 KiB: the lines cap alone is not enough
+ * to keep a listBuilds answer small). */
+export const SNAPSHOT_LOG_CHARS_PER_STEP = 64 * 1024;
 /** Finished builds kept for listBuilds, besides the running ones. */
 export const FINISHED_BUILDS_KEPT = 5;
+
+interface StepLog {
+  lines: BuildSnapshot['logs'];
+  chars: number;
+}
 
 interface Entry {
   /** Start order (two builds may start in the same millisecond). */
   order: number;
   snapshot: BuildSnapshot;
-  logs: Map<string, BuildSnapshot['logs']>;
+  logs: Map<string, StepLog>;
 }
 
 /** BuildLedger follows every build's status events, so a window that reloaded or reconnected can ask
@@ -59,11 +67,12 @@ export class BuildLedger {
       s.steps = [...byId.values()].sort((a, b) => a.stage - b.stage || a.index - b.index);
     }
     for (const l of e.logs ?? []) {
-      let list = entry.logs.get(l.stepId);
-      if (!list) entry.logs.set(l.stepId, (list = []));
-      list.push({ ...l });
-      if (list.length > SNAPSHOT_LOG_LINES_PER_STEP) {
-        list.shift();
+      let log = entry.logs.get(l.stepId);
+      if (!log) entry.logs.set(l.stepId, (log = { lines: [], chars: 0 }));
+      log.lines.push({ ...l });
+      log.chars += l.line.length;
+      while (log.lines.length > SNAPSHOT_LOG_LINES_PER_STEP || (log.chars > SNAPSHOT_LOG_CHARS_PER_STEP && log.lines.length > 1)) {
+        log.chars -= log.lines.shift()!.line.length;
         s.droppedLogLines[l.stepId] = (s.droppedLogLines[l.stepId] ?? 0) + 1;
       }
     }
@@ -79,7 +88,7 @@ export class BuildLedger {
   list(): BuildSnapshot[] {
     return [...this.builds.values()]
       .sort((a, b) => b.order - a.order)
-      .map((e) => ({ ...e.snapshot, stages: e.snapshot.stages.map((x) => ({ ...x })), steps: e.snapshot.steps.map((x) => ({ ...x })), logs: [...e.logs.values()].flat(), droppedLogLines: { ...e.snapshot.droppedLogLines } }));
+      .map((e) => ({ ...e.snapshot, stages: e.snapshot.stages.map((x) => ({ ...x })), steps: e.snapshot.steps.map((x) => ({ ...x })), logs: [...e.logs.values()].flatMap((l) => l.lines), droppedLogLines: { ...e.snapshot.droppedLogLines } }));
   }
 
   private trim(): void {

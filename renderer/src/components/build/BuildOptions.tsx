@@ -1,5 +1,6 @@
 import type { KeyboardEvent } from 'react';
 import type { BuildArgRow, BuildForm } from '../../store/build-form.ts';
+import { isMac, shortcutText } from '../../shell/shortcuts.ts';
 
 export interface BuildOptionsProps {
   form: BuildForm;
@@ -139,7 +140,7 @@ export function BuildOptions(p: BuildOptionsProps) {
           <input type="checkbox" checked={p.form.noCache} onChange={(e) => p.onNoCache(e.target.checked)} data-testid="build-no-cache" />
           No cache
         </label>
-        <button type="button" className="button button--primary button--large" disabled={!p.canBuild || p.building} onClick={p.onBuild} data-testid="build-button" title="Build (Ctrl+B)">
+        <button type="button" className="button button--primary button--large" disabled={!p.canBuild || p.building} onClick={p.onBuild} data-testid="build-button" title={`Build (${shortcutText('build', isMac())})`}>
           {p.building ? (
             <>
               <svg viewBox="0 0 24 24" aria-hidden="true" className="spin">

@@ -68,7 +68,7 @@ export function secretSuite(): void {
           'FROM strata-test/busybox:1',
           'RUN --mount=type=secret,id=tok test "$(cat /run/secrets/tok)" != "" && echo used the secret file',
           'RUN --mount=type=secret,id=tok,target=/tmp/tok.txt cp /tmp/tok.txt /dev/null && echo used the secret again',
-          'RUN --mount=type=secret,id=tok,env=TOK_VAR test "$TOK_VAR" = "$(cat /run/secrets/tok)" && test -n "$TOK_VAR" && echo used the secret variable',
+          'RUN --mount=type=secret,id=tok,env=TOK_VAR --mount=type=secret,id=tok,target=/tmp/tok2 test "$TOK_VAR" = "$(cat /tmp/tok2)" && test -n "$TOK_VAR" && test ! -e /run/secrets/tok && echo used the secret variable',
           'COPY hello.txt /hello.txt',
           '',
         ].join('\n'),

@@ -11,9 +11,9 @@ import { defaultStrataHome } from '../store/home.ts';
 import { Store } from '../store/store.ts';
 import { rendererDir } from '../util/paths.ts';
 import { menuTemplate } from './menu.ts';
+import { denyAllPermissions, hardenContents, webPreferences, withCsp } from './window-security.ts';
 import { loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState, windowStateOf } from './window-state.ts';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 async function main(): Promise<void> {
   await app.whenReady();
@@ -29,9 +29,9 @@ async function main(): Promise<void> {
   const state = loadWindowState(statePath, screen.getAllDisplays().map((d) => d.workArea));
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    cb({ responseHeaders: withCsp(details.responseHeaders) });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionRequestHandler(denyAllPermissions);
 
   ipcMain.handle(CHANNEL_INVOKE, (_e, method: unknown, params: unknown) => dispatch(engine, method, params));
   // The native folder picker (a window concern, not an engine call).
@@ -55,13 +55,7 @@ async function main(): Promise<void> {
     // background before the page paints (the --bg of styles.css).
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#0e1014' : '#f4f5f7',
     title: 'Strata',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: webPreferences(join(__dirname, 'preload.cjs')),
   });
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
@@ -84,11 +78,7 @@ async function main(): Promise<void> {
     save();
   });
   // No navigation away from the app, no new windows: links open in the user's browser.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  hardenContents(win.webContents, (url) => void shell.openExternal(url));
   // The menu's Build and Push (and their accelerators) go to the focused window as 'app/command' events.
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

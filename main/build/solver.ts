@@ -209,6 +209,8 @@ class Builder {
     await Promise.all([...needed].map((i) => this.stageResult(i, exported.has(i))));
 
     const layers = await Promise.all(final.layers.map((l) => this.exportable(l)));
+    // A cancel that came while the last layers were compressing still cancels: no image, no tag.
+    if (this.signal.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
     const config: ImageConfig = {
       ...final.config,
       created: EPOCH_ISO(this.sourceDateEpoch),

@@ -64,12 +64,17 @@ export class IndexFile {
     return this.lock.run(async () => {
       const before = await this.read();
       const { entries, result } = await fn(before);
-      await this.write(entries);
+      // Nothing changed (a rebuild that tags what the tag already names): no write, no fsync.
+      if (this.serialize(entries) !== this.serialize(before)) await this.write(entries);
       return result;
     });
   }
 
   private async write(entries: IndexEntry[]): Promise<void> {
+    await writeFileAtomic(this.path, this.serialize(entries), join(this.root, 'tmp'));
+  }
+
+  private serialize(entries: IndexEntry[]): string {
     const manifests = entries.map(({ descriptor, reference }) => {
       const annotations = { ...(descriptor.annotations ?? {}), ...(reference ? { [REF_NAME]: reference } : {}) };
       const d: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
@@ -78,6 +83,6 @@ export class IndexFile {
       return d;
     });
     const doc = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests };
-    await writeFileAtomic(this.path, JSON.stringify(doc, null, 2) + '\n', join(this.root, 'tmp'));
+    return JSON.stringify(doc, null, 2) + '\n';
   }
 }

@@ -157,7 +157,8 @@ export class Store {
       const base: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
       if (descriptor.annotations && Object.keys(descriptor.annotations).length) base.annotations = { ...descriptor.annotations };
       if (refs.length === 0 && !hasAny) next.push({ descriptor: base, reference: null });
-      for (const r of refs) next.push({ descriptor: base, reference: r });
+      // A tag that already names this image keeps its entry as it was (when it was stored, first).
+      for (const r of refs) next.push({ descriptor: entries.find((e) => e.reference === r && e.descriptor.digest === descriptor.digest)?.descriptor ?? base, reference: r });
       // An image whose last tag moved away stays listed, untagged (docker's <none>), until prune or rmi.
       for (const m of moved) {
         if (next.some((e) => e.descriptor.digest === m.from)) continue;

@@ -149,6 +149,30 @@ test.describe('Build view (browser mode)', () => {
     await view.screenshot(testInfo, 'build-multistage-target-dark');
   });
 
+  // Docker's Python example pulls python:3.12-slim and PyPI packages: only where the machine has internet and
+  // the run says so (the suite otherwise touches 127.0.0.1 only).
+  test('Python sample (internet): build, rebuild from the cache, change app.py', async ({ page }, testInfo) => {
+    test.skip(process.env.STRATA_E2E_INTERNET !== '1', 'needs internet (Docker Hub and PyPI): set STRATA_E2E_INTERNET=1 to run it');
+    test.setTimeout(15 * 60_000);
+    const view = new BuildPage(page);
+    const dir = await tempSample('python');
+    await page.goto(`${e2eEnv().url}#build`);
+    await view.openContext(dir);
+    await expect(view.problemCount).toHaveText('no problems');
+    await view.build();
+    const first = await view.stepData();
+    for (const s of first) expect(s.status, s.instruction).not.toBe('failed');
+    await view.screenshot(testInfo, 'build-python-built');
+    await view.build();
+    for (const s of (await view.stepData()).filter((x) => fsKinds.has(x.kind))) expect(s.status, s.instruction).toBe('cached');
+    await appendFile(join(dir, 'app.py'), '\n# changed by the e2e suite\n');
+    await view.build();
+    const rebuilt = (await view.stepData()).filter((s) => fsKinds.has(s.kind) && s.status === 'done');
+    expect(rebuilt.map((s) => s.instruction)).toEqual(['COPY . .']);
+    expect(rebuilt[0]?.missReason).toBe('app.py changed');
+    await view.screenshot(testInfo, 'build-python-rebuilt');
+  });
+
   test('a long step shows its live time; Cancel stops the build', async ({ page }, testInfo) => {
     const view = new BuildPage(page);
     const dir = await mkdtemp(join(tmpdir(), 'strata-e2e-slow-'));

@@ -93,8 +93,8 @@ export function BuildView() {
               <strong>Open a build context</strong>: a folder with a Dockerfile.
             </p>
             <p className="muted">
-              Type its path above{picker ? ' or browse to it' : ''}. Strata ships two samples in <code>assets/samples/</code>: <code>offline</code> (a busybox base, no network needed) and{' '}
-              <code>multistage</code>.
+              Type its path above{picker ? ' or browse to it' : ''}. Strata ships three samples in <code>assets/samples/</code>: <code>offline</code> (a busybox base, no network needed),{' '}
+              <code>multistage</code>, and <code>python</code> (Docker's Python guide example; needs internet).
             </p>
             {ctx.recent.length > 0 && (
               <div className="recent-contexts">

@@ -61,6 +61,26 @@ describe('pushes and pulls through faults', () => {
     await assertComplete(repo);
   });
 
+  test('without --chunk-size each blob goes up in one PATCH, each byte once', async () => {
+    const { res, repo, patchBytes } = await pushWithBigUpload([], null);
+    assert.equal(res.blobs.find((b) => b.digest === big.digest)!.action, 'uploaded');
+    const patches = proxy.log.filter((e) => e.method === 'PATCH');
+    assert.deepEqual(patches.map((e) => e.bodyBytes).sort((a, b) => a - b), [configSize, big.size]);
+    assert.equal(patchBytes, big.size + configSize);
+    await assertComplete(repo);
+  });
+
+  test('a registry that refuses the whole blob (413) gets it in chunks, with the reason in progress', async () => {
+    const { res, repo, events } = await pushWithBigUpload([{ method: 'PATCH', minLength: 2 * MiB, action: { kind: 'status', status: 413, body: '<html>413 Request Entity Too Large</html>' } }], null);
+    const blob = res.blobs.find((b) => b.digest === big.digest)!;
+    assert.equal(blob.action, 'uploaded');
+    assert.equal(blob.restarts, 0);
+    const retries = events.filter((e) => e.kind === 'blob' && e.digest === big.digest && e.state === 'retrying');
+    assert.equal(retries.length, 1);
+    assert.match(String((retries[0] as { reason?: string }).reason), /413.*chunks/);
+    await assertComplete(repo);
+  });
+
   test('OCI-Chunk-Min-Length raises the chunk size', async () => {
     const { res, repo } = await pushWithBigUpload([{ method: 'POST', path: /\/blobs\/uploads\/$/, times: 10, action: { kind: 'add-header', headers: { 'OCI-Chunk-Min-Length': String(2 * MiB) } } }]);
     assert.equal(res.blobs.find((b) => b.digest === big.digest)!.action, 'uploaded');
@@ -165,7 +185,7 @@ describe('pushes and pulls through faults', () => {
   });
 
   /** pushWithBigUpload pushes to a fresh repository holding only the busybox layer, so the big layer is uploaded under the rules. */
-  async function pushWithBigUpload(rules: FaultRule[]) {
+  async function pushWithBigUpload(rules: FaultRule[], chunkSize: number | null = CHUNK) {
     const repo = `faults/r${++repoN}`;
     const client = new RegistryClient(reg.host, opts);
     // Seed the repository with the busybox layer only (a mount from base/busybox).
@@ -174,7 +194,7 @@ describe('pushes and pulls through faults', () => {
     proxy.log.splice(0);
     proxy.rules.splice(0, proxy.rules.length, ...rules);
     const events: ProgressEvent[] = [];
-    const res = await push(store, `${proxy.host}/${repo}:1`, { ...opts, source: 'local/big:1', mount: false, chunkSize: CHUNK, onProgress: (b) => events.push(...b) });
+    const res = await push(store, `${proxy.host}/${repo}:1`, { ...opts, source: 'local/big:1', mount: false, ...(chunkSize !== null ? { chunkSize } : {}), onProgress: (b) => events.push(...b) });
     proxy.rules.splice(0);
     return { res, events, repo, patchBytes: proxy.bodyBytes('PATCH') };
   }

@@ -1,5 +1,5 @@
 // Push (distribution-spec "Pushing blobs/manifests"): per blob HEAD, else a cross-repository mount, else a
-// chunked, resumable upload; the manifest is put only once every blob is confirmed, then each tag. A push
+// resumable upload (one PATCH of the whole blob, or chunks); the manifest is put only once every blob is confirmed, then each tag. A push
 // that fails leaves no tag pointing at an incomplete image.
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -13,7 +13,9 @@ import { mapLimit } from './pool.ts';
 import { ProgressBatcher, RateMeter, type BlobProgress, type BlobRole, type ProgressSink } from './progress.ts';
 import { REFERENCE_OPTIONS } from './pull.ts';
 
-/** DEFAULT_CHUNK_SIZE is the PATCH size: big enough to be fast, small enough that a drop costs little. */
+/** DEFAULT_CHUNK_SIZE is the PATCH size used when a registry refuses a whole blob in one PATCH (HTTP 413).
+ * By default a blob goes up in one PATCH (as docker and skopeo send it): a drop still resumes from the
+ * registry's offset, and no round trip or hash-state save per 8 MiB is spent on the way. */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
 export interface PushOptions extends RegistryOptions {
@@ -21,7 +23,8 @@ export interface PushOptions extends RegistryOptions {
   source?: string;
   /** tags are more tags to put in the same repository (`['1.2', 'latest']`). */
   tags?: string[];
-  /** chunkSize of each PATCH (raised to the registry's OCI-Chunk-Min-Length). */
+  /** chunkSize of each PATCH (raised to the registry's OCI-Chunk-Min-Length); default: the whole blob in one
+   * PATCH, falling back to DEFAULT_CHUNK_SIZE chunks when the registry answers 413. */
   chunkSize?: number;
   /** concurrency of blob transfers (default 3). */
   concurrency?: number;
@@ -248,7 +251,7 @@ function recoveryFor(e: unknown): { how: UploadRecovery; reason: string; retryAf
   }
 }
 
-/** upload sends a blob in PATCH chunks with Content-Range; after a failure it asks the upload URL for its
+/** upload sends a blob in PATCH requests with Content-Range (one for the whole blob unless chunked); after a failure it asks the upload URL for its
  * offset (GET → Range) and continues from there, starting a new session only when the old one is gone. */
 async function upload(
   store: Store,
@@ -267,7 +270,10 @@ async function upload(
   const size = desc.size;
   const rate = new RateMeter();
   let location = session?.location;
-  let chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, session?.minChunk ?? 0);
+  // Whole blob in one PATCH unless the user chose a chunk size (or the registry refuses it, below).
+  let monolithic = opts.chunkSize === undefined;
+  let minChunk = session?.minChunk ?? 0;
+  let chunkSize = Math.max(1, opts.chunkSize ?? size, minChunk);
   let offset = 0;
   let phase: 'open' | 'status' | 'send' = location ? 'send' : 'open';
   let attempt = 1;
@@ -281,7 +287,8 @@ async function upload(
         if (s.mounted) return;
         if (location) result.restarts++;
         location = s.location;
-        chunkSize = Math.max(chunkSize, s.minChunk ?? 0);
+        minChunk = Math.max(minChunk, s.minChunk ?? 0);
+        chunkSize = Math.max(chunkSize, minChunk);
         offset = 0;
         phase = 'send';
       } else if (phase === 'status') {
@@ -311,6 +318,14 @@ async function upload(
       emit({ state: 'uploading', bytesDone: size, total: size, rate: rate.record(size) });
       return;
     } catch (e) {
+      if (monolithic && e instanceof RegistryError && e.status === 413) {
+        // The registry (or a proxy before it) caps a request's body: go on in fixed chunks from its offset.
+        monolithic = false;
+        chunkSize = Math.max(DEFAULT_CHUNK_SIZE, minChunk);
+        phase = location ? 'status' : 'open';
+        await client.waitBeforeRetry(1, `the registry refused the whole blob in one request (HTTP 413): sending ${DEFAULT_CHUNK_SIZE / (1024 * 1024)} MiB chunks`, onRetry, 0);
+        continue;
+      }
       const rec = recoveryFor(e);
       // Progress since the last failure earns a fresh set of attempts: a huge blob on a flaky link gets there.
       if (offset > reachedAtFailure) attempt = 1;

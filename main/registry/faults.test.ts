@@ -81,6 +81,19 @@ describe('pushes and pulls through faults', () => {
     await assertComplete(repo);
   });
 
+  test('a connection dropped in the middle of a whole-blob PATCH: retried with the reason, the push completes', async () => {
+    const { res, repo, events, patchBytes } = await pushWithBigUpload([{ method: 'PATCH', minLength: 2 * MiB, action: { kind: 'drop', afterBytes: 3 * MiB } }], null);
+    const blob = res.blobs.find((b) => b.digest === big.digest)!;
+    assert.equal(res.digest, manifest);
+    assert.equal(blob.action, 'uploaded');
+    assert.equal(blob.restarts, 0, 'the session is asked for its offset, not thrown away');
+    assert.ok(patchBytes <= big.size + configSize + 3 * MiB, `${patchBytes} bytes sent`);
+    const retry = events.find((e) => e.kind === 'blob' && e.digest === big.digest && e.state === 'retrying');
+    assert.ok(retry && retry.kind === 'blob' && retry.state === 'retrying', 'a retrying event');
+    assert.match(retry.reason, /dropped/);
+    await assertComplete(repo);
+  });
+
   test('OCI-Chunk-Min-Length raises the chunk size', async () => {
     const { res, repo } = await pushWithBigUpload([{ method: 'POST', path: /\/blobs\/uploads\/$/, times: 10, action: { kind: 'add-header', headers: { 'OCI-Chunk-Min-Length': String(2 * MiB) } } }]);
     assert.equal(res.blobs.find((b) => b.digest === big.digest)!.action, 'uploaded');

@@ -1,6 +1,8 @@
 // A quick in-process profile of one context (npm run bench is the real thing): node --import tsx main/bench/profile.ts seed [runs]
+// WARM=n runs n warm builds; CPUPROF=file.cpuprofile records a V8 CPU profile of the warm builds only.
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { collectMetrics } from '../build/metrics.ts';
 import { runBuild } from '../build/solver.ts';
 import { saveDockerArchive } from '../store/archive/save.ts';
@@ -24,11 +26,22 @@ try {
     const warmRuns = Number(process.env.WARM ?? 1);
     for (const fig of ['cold', ...Array(warmRuns).fill('warm'), 'touched']) {
       if (fig === 'touched') touch(ctx);
+      const prof = process.env.CPUPROF && fig === 'warm' ? new Session() : null;
+      if (prof) {
+        prof.connect();
+        await prof.post('Profiler.enable');
+        await prof.post('Profiler.start');
+      }
       const m = collectMetrics(true)!;
       const t0 = performance.now();
       await runBuild(store, { contextDir: ctx.dir, tags: [`localhost/bench/${name}:latest`], network: 'none' });
       const ms = performance.now() - t0;
       collectMetrics(false);
+      if (prof) {
+        const { profile } = await prof.post('Profiler.stop');
+        writeFileSync(process.env.CPUPROF!.replace(/(\.cpuprofile)?$/, `-${i}-${performance.now().toFixed(0)}.cpuprofile`), JSON.stringify(profile));
+        prof.disconnect();
+      }
       console.log(`${name} ${fig} ${ms.toFixed(0)} ms`, Object.entries(m).map(([k, v]) => `${k}=${v!.ms.toFixed(0)}`).join(' '));
     }
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/digest.ts';
@@ -57,7 +58,15 @@ export function canonicalJson(v: unknown): string {
     const o = v as Record<string, unknown>;
     let s = '{';
     let first = true;
-    for (const k of Object.keys(o).sort()) {
+    // Insertion sort (same code-unit order as sort()): objects here have a handful of keys, 10,000 times.
+    const keys = Object.keys(o);
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i] as string;
+      let j = i - 1;
+      for (; j >= 0 && (keys[j] as string) > k; j--) keys[j + 1] = keys[j] as string;
+      keys[j + 1] = k;
+    }
+    for (const k of keys) {
       const x = o[k];
       if (x === undefined) continue;
       if (!first) s += ',';
@@ -103,12 +112,23 @@ export class BuildCache {
     return join(this.dir, 'history', createHash('sha256').update(buildId).digest('hex') + '.json');
   }
 
-  /** previousInputs returns the inputs each step had in the last build of the same Dockerfile and context. */
+  /** previousInputs returns the inputs each step had in the last build of the same Dockerfile and context.
+   * The result is shared with later builds in this process: read it, never change it. */
   async previousInputs(buildIdentity: string): Promise<Record<string, StepInputs>> {
+    const path = this.historyPath(buildIdentity);
+    const stamp = fileStamp(path);
+    if (stamp === null) return {};
+    const memo = parsedHistories.get(path);
+    if (memo && memo.stamp === stamp) {
+      this.lastSaved.set(buildIdentity, memo.text);
+      return (memo.parsed ??= JSON.parse(memo.text) as Record<string, StepInputs>);
+    }
     try {
-      const text = await readFile(this.historyPath(buildIdentity), 'utf8');
+      const text = await readFile(path, 'utf8');
+      const parsed = JSON.parse(text) as Record<string, StepInputs>;
       this.lastSaved.set(buildIdentity, text);
-      return JSON.parse(text);
+      parsedHistories.set(path, { stamp, text, parsed });
+      return parsed;
     } catch {
       return {};
     }
@@ -123,8 +143,25 @@ export class BuildCache {
     // A rebuild with nothing changed has the same inputs: skip the (synced) rewrite.
     if (this.lastSaved.get(buildIdentity) === text) return;
     await mkdir(join(this.dir, 'history'), { recursive: true });
-    await writeFileAtomic(this.historyPath(buildIdentity), text, join(this.store.home, 'tmp'));
+    const path = this.historyPath(buildIdentity);
+    await writeFileAtomic(path, text, join(this.store.home, 'tmp'));
     this.lastSaved.set(buildIdentity, text);
+    const stamp = fileStamp(path);
+    // Parsed again on the next read rather than kept as the live inputs object, which its build may still hold.
+    if (stamp !== null) parsedHistories.set(path, { stamp, text, parsed: null });
+  }
+}
+
+// Step histories read or written in this process, by path, with the stamp of the file they match: a warm
+// rebuild in a running app neither reads nor parses the last build's inputs again.
+const parsedHistories = new Map<string, { stamp: string; text: string; parsed: Record<string, StepInputs> | null }>();
+
+function fileStamp(path: string): string | null {
+  try {
+    const st = lstatSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null;
   }
 }
 

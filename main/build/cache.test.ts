@@ -1,0 +1,31 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson, stepKey } from './cache.ts';
+
+// The reference: JSON with every object's keys in sort() order (what cache keys have always been made of).
+function reference(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map((x) => reference(x)).join(',') + ']';
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const members = Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => JSON.stringify(k) + ':' + reference(o[k]));
+    return '{' + members.join(',') + '}';
+  }
+  return JSON.stringify(v);
+}
+
+const cases: [string, unknown][] = [
+  ['copy inputs', { parentKey: 'sha256:ab', op: 'COPY . /app', files: [{ rel: 'a', type: 'file', mode: 420, hash: 'ff' }, { rel: 'b', type: 'symlink', mode: 511, linkTarget: 'a', hash: '' }] }],
+  ['keys in reverse', { z: 1, y: 2, x: 3, w: 4, v: 5, u: 6, b: { d: 1, c: [3, 2, { f: 'x', e: null }] } }],
+  ['unicode and case', { é: 1, Z: 2, a: 3, '\u{1F600}': 4, _: 5, '10': 6, '2': 7, B: 8 }],
+  ['undefined members left out', { b: undefined, a: 'x', c: { d: undefined } }],
+  ['escapes', { 'q"uote': 'line\nbreak\u0000', args: { HTTP_PROXY: 'http://x' } }],
+  ['numbers', { n: [0, -0, 1.5, 1e21, -3] }],
+];
+
+describe('canonicalJson', () => {
+  for (const [name, v] of cases) test(name, () => assert.equal(canonicalJson(v), reference(v)));
+  test('stepKey is unchanged for the same inputs (pinned before the sort was rewritten)', () => {
+    const files = [{ rel: 'a', type: 'file' as const, mode: 420, hash: 'ff' }, { rel: 'b', type: 'symlink' as const, mode: 511, linkTarget: 'a', hash: '' }];
+    assert.equal(stepKey({ parentKey: 'sha256:ab', op: 'COPY . /app', files, args: { B: '1', A: '2' } }), 'sha256:e1d9a80c29d2426e3bcce4aed857f4175d83853809fa344775c66ac029652806');
+  });
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { digestAlgorithm, digestHex, type Digest } from '../oci/digest.ts';
 import type { Store } from '../store/store.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
+import { mapLimit } from './pool.ts';
 
 /** BlobSource is one repository a blob was pulled from or pushed to. */
 export interface BlobSource {
@@ -37,14 +38,15 @@ export async function blobSources(store: Store, digest: Digest): Promise<BlobSou
 /** recordBlobSources notes that blobs exist in registry/repository (after a pull or a push). */
 export async function recordBlobSources(store: Store, digests: readonly Digest[], registry: string, repository: string): Promise<void> {
   const seen = new Date().toISOString();
-  for (const digest of new Set(digests)) {
+  // One file per blob: written side by side, so a push of many layers does not wait on one fsync after another.
+  await mapLimit([...new Set(digests)], 8, async (digest) => {
     const before = await blobSources(store, digest);
     const rest = before.filter((s) => !(s.registry === registry && s.repository === repository));
     const next = [{ registry, repository, seen }, ...rest].slice(0, MAX_SOURCES);
     const path = sourcesPath(store, digest);
     await mkdir(join(store.home, 'meta', 'blob-sources', digestAlgorithm(digest)), { recursive: true });
     await writeFileAtomic(path, JSON.stringify({ sources: next }), store.tmpDir);
-  }
+  });
 }
 
 /** mountCandidates are the other repositories of the same registry a blob can be mounted from. */

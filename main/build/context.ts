@@ -90,26 +90,28 @@ export class BuildContext {
 
   private walk(filter: ContextFilter): void {
     this.entries.set('', { rel: '', abs: this.root, type: 'dir', mode: 0o755, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n });
-    const stack: { rel: string; decision: FilterDecision | null }[] = [{ rel: '', decision: null }];
+    // Paths are built by concatenation from the normalized root (as join would make them): join per entry
+    // is a measurable share of walking 10,000 files.
+    const stack: { rel: string; abs: string; decision: FilterDecision | null }[] = [{ rel: '', abs: join(this.root), decision: null }];
     while (stack.length) {
-      const { rel, decision } = stack.pop() as { rel: string; decision: FilterDecision | null };
-      const abs = rel ? join(this.root, rel) : this.root;
+      const { rel, abs: dirAbs, decision } = stack.pop() as { rel: string; abs: string; decision: FilterDecision | null };
+      const prefix = dirAbs === '.' ? '' : dirAbs.endsWith('/') ? dirAbs : dirAbs + '/';
       let names: string[];
       try {
-        names = readdirSync(abs).sort();
+        names = readdirSync(dirAbs).sort();
       } catch (e) {
         throw new BuildError('BUILD_CONTEXT', `cannot read ${rel || '.'} in the build context: ${(e as Error).message}`);
       }
       const kept: string[] = [];
       for (const name of names) {
         const childRel = rel ? `${rel}/${name}` : name;
-        const childAbs = join(abs, name);
+        const childAbs = prefix + name;
         const st = lstatSync(childAbs, { bigint: true });
         const type = typeOf(st);
         const d = filter.includes(childRel, type === 'dir', decision);
         if (type === 'dir') {
           if (d.skipDir) continue;
-          stack.push({ rel: childRel, decision: d });
+          stack.push({ rel: childRel, abs: childAbs, decision: d });
         } else if (!d.included) continue;
         kept.push(name);
         const entry: ContextEntry = { rel: childRel, abs: childAbs, type, mode: Number(st.mode & 0o7777n), size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino };

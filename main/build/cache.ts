@@ -121,12 +121,15 @@ export class BuildCache {
     const memo = parsedHistories.get(path);
     if (memo && memo.stamp === stamp) {
       this.lastSaved.set(buildIdentity, memo.text);
-      return (memo.parsed ??= JSON.parse(memo.text) as Record<string, StepInputs>);
+      memo.parsed ??= JSON.parse(memo.text) as Record<string, StepInputs>;
+      this.lastRead.set(buildIdentity, memo.parsed);
+      return memo.parsed;
     }
     try {
       const text = await readFile(path, 'utf8');
       const parsed = JSON.parse(text) as Record<string, StepInputs>;
       this.lastSaved.set(buildIdentity, text);
+      this.lastRead.set(buildIdentity, parsed);
       parsedHistories.set(path, { stamp, text, parsed });
       return parsed;
     } catch {
@@ -136,9 +139,14 @@ export class BuildCache {
 
   /** The history text last read or written per build identity: an unchanged one is not written again. */
   private readonly lastSaved = new Map<string, string>();
+  /** The parsed history previousInputs returned, when it still matches the file. */
+  private readonly lastRead = new Map<string, Record<string, StepInputs>>();
 
   /** saveInputs remembers this build's step inputs (by step slot) for the next build's miss reasons. */
   async saveInputs(buildIdentity: string, inputs: Record<string, StepInputs>): Promise<void> {
+    // The inputs read at the start equal these (compared as data, cheaper than 10,000 files as text): no write.
+    const read = this.lastRead.get(buildIdentity);
+    if (read && sameJsonData(inputs, read)) return;
     const text = JSON.stringify(inputs);
     // A rebuild with nothing changed has the same inputs: skip the (synced) rewrite.
     if (this.lastSaved.get(buildIdentity) === text) return;
@@ -146,6 +154,7 @@ export class BuildCache {
     const path = this.historyPath(buildIdentity);
     await writeFileAtomic(path, text, join(this.store.home, 'tmp'));
     this.lastSaved.set(buildIdentity, text);
+    this.lastRead.delete(buildIdentity);
     const stamp = fileStamp(path);
     // Parsed again on the next read rather than kept as the live inputs object, which its build may still hold.
     if (stamp !== null) parsedHistories.set(path, { stamp, text, parsed: null });
@@ -163,6 +172,28 @@ function fileStamp(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** sameJsonData says whether a and b serialize to the same JSON data (members in any order; an undefined
+ * member is an absent one, an undefined array item is null), as JSON.parse(JSON.stringify(a)) deep-equals b. */
+export function sameJsonData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonData(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k) || x[k] === undefined) continue;
+    if (!Object.hasOwn(y, k) || y[k] === undefined || !sameJsonData(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (Object.hasOwn(y, k) && y[k] !== undefined) n--;
+  return n === 0;
 }
 
 const MAX_NAMED = 3;

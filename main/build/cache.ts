@@ -130,7 +130,7 @@ export class BuildCache {
       const parsed = JSON.parse(text) as Record<string, StepInputs>;
       this.lastSaved.set(buildIdentity, text);
       this.lastRead.set(buildIdentity, parsed);
-      parsedHistories.set(path, { stamp, text, parsed });
+      rememberHistory(path, { stamp, text, parsed });
       return parsed;
     } catch {
       return {};
@@ -157,13 +157,20 @@ export class BuildCache {
     this.lastRead.delete(buildIdentity);
     const stamp = fileStamp(path);
     // Parsed again on the next read rather than kept as the live inputs object, which its build may still hold.
-    if (stamp !== null) parsedHistories.set(path, { stamp, text, parsed: null });
+    if (stamp !== null) rememberHistory(path, { stamp, text, parsed: null });
   }
 }
 
 // Step histories read or written in this process, by path, with the stamp of the file they match: a warm
 // rebuild in a running app neither reads nor parses the last build's inputs again.
 const parsedHistories = new Map<string, { stamp: string; text: string; parsed: Record<string, StepInputs> | null }>();
+const HISTORY_MEMO_LIMIT = 8;
+
+function rememberHistory(path: string, memo: { stamp: string; text: string; parsed: Record<string, StepInputs> | null }): void {
+  parsedHistories.delete(path);
+  parsedHistories.set(path, memo);
+  if (parsedHistories.size > HISTORY_MEMO_LIMIT) parsedHistories.delete(parsedHistories.keys().next().value as string);
+}
 
 function fileStamp(path: string): string | null {
   try {

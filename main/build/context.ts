@@ -256,12 +256,21 @@ async function loadHashCache(path: string): Promise<Record<string, HashCacheEntr
   } catch {
     return {};
   }
-  parsedHashCaches.set(path, { stamp, cache });
+  remember(path, { stamp, cache });
   return cache;
+}
+
+// A running app builds a few contexts again and again: keep the ones read or written last only.
+const MEMO_LIMIT = 8;
+
+function remember(path: string, memo: { stamp: string; cache: Record<string, HashCacheEntry> }): void {
+  parsedHashCaches.delete(path);
+  parsedHashCaches.set(path, memo);
+  if (parsedHashCaches.size > MEMO_LIMIT) parsedHashCaches.delete(parsedHashCaches.keys().next().value as string);
 }
 
 function rememberHashCache(path: string, cache: Record<string, HashCacheEntry>): void {
   const stamp = fileStamp(path);
   if (stamp === null) parsedHashCaches.delete(path);
-  else parsedHashCaches.set(path, { stamp, cache });
+  else remember(path, { stamp, cache });
 }

@@ -272,9 +272,12 @@ export class Store {
     const since = (await stat(path, { bigint: true })).mtimeNs;
     return {
       add: async (...ds: Digest[]) => {
+        const before = digests.size;
         for (const d of ds) digests.add(d);
-        // Replaced whole (atomic): gc must never read a half-written lease.
-        await writeFileAtomic(path, [`since ${since}`, ...digests].join('\n'), this.tmpDir);
+        if (digests.size === before) return; // nothing new to protect
+        // Replaced whole (atomic): gc must never read a half-written lease. Not fsync'd: a lease means
+        // nothing after a crash (its process is gone), only other processes must see it whole.
+        await writeFileAtomic(path, [`since ${since}`, ...digests].join('\n'), this.tmpDir, { sync: false });
       },
       release: async () => {
         await rm(path, { force: true });

@@ -7,14 +7,14 @@ export function tempName(dir: string, prefix = 'tmp'): string {
   return join(dir, `${prefix}-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-/** writeFileAtomic writes data to a temp file beside path, fsyncs it and renames it over path. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, tmpDir = dirname(path)): Promise<void> {
+/** writeFileAtomic writes data to a temp file beside path, fsyncs it (unless sync: false) and renames it over path. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, tmpDir = dirname(path), opts: { sync?: boolean } = {}): Promise<void> {
   await mkdir(tmpDir, { recursive: true });
   const tmp = tempName(tmpDir, 'write');
   const fh = await open(tmp, 'w', 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.sync !== false) await fh.sync();
   } finally {
     await fh.close();
   }

@@ -14,8 +14,9 @@ async function slowContext(seconds: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-e2e-resync-'));
   temps.push(dir);
   // A fresh marker per build so the RUN is never a cache hit.
-  await writeFile(join(dir, 'Dockerfile'), `FROM ${BASE_REF}\nRUN echo step one && sleep ${seconds} && echo step two\nCOPY marker.txt /marker.txt\n`);
-  await writeFile(join(dir, 'marker.txt'), `${Date.now()} ${Math.random()}\n`);
+  const marker = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  await writeFile(join(dir, 'Dockerfile'), `FROM ${BASE_REF}\nRUN echo step one ${marker} && sleep ${seconds} && echo step two\nCOPY marker.txt /marker.txt\n`);
+  await writeFile(join(dir, 'marker.txt'), `${marker}\n`);
   return dir;
 }
 
@@ -68,6 +69,7 @@ test.describe('Build status re-sync (browser mode)', () => {
     await page.goto(e2eEnv().url);
     const view = new BuildPage(page);
     await view.show();
+    const before = new Set((await cliImages()).map((r) => r.digest));
     await view.openContext(await slowContext(2));
     await view.buildButton.click();
     await expect.poll(() => statusOf(view, 'RUN'), { timeout: 20_000 }).toBe('running');
@@ -75,7 +77,8 @@ test.describe('Build status re-sync (browser mode)', () => {
     down = true;
     for (const ws of sockets) await ws.close({ code: 1006, reason: 'network down (test)' });
     await expect(page.getByTestId('connection')).toHaveText('Reconnecting…');
-    await page.waitForTimeout(3500);
+    // The engine finishes the build (its image appears in the store) while the page hears nothing.
+    await expect.poll(async () => (await cliImages()).some((r) => !before.has(r.digest)), { timeout: 30_000 }).toBe(true);
     expect(await view.phase.getAttribute('data-phase'), 'nothing reached the page meanwhile').toBe('running');
     down = false;
     await expect(page.getByTestId('connection')).toHaveText('Connected', { timeout: 15_000 });

@@ -1,17 +1,6 @@
 import type { StoreUsage } from '../../../preload/contract.ts';
 import { formatBytes, formatPercent } from '../format/bytes.ts';
-
-function Stat({ label, value, hint, testId, tone }: { label: string; value: string; hint?: string; testId: string; tone?: 'good' }) {
-  return (
-    <div className={`stat${tone ? ` stat--${tone}` : ''}`}>
-      <div className="stat__label">{label}</div>
-      <div className="stat__value" data-testid={testId}>
-        {value}
-      </div>
-      {hint && <div className="stat__hint">{hint}</div>}
-    </div>
-  );
-}
+import { Stat } from './Stat.tsx';
 
 /** UsageHeader shows the store totals: bytes on disk against the sum of image sizes, and what sharing saves. */
 export function UsageHeader({ usage }: { usage: StoreUsage | null }) {

@@ -7,6 +7,7 @@ import type { DiffChangeFilter } from '../../store/diff-slice.ts';
 import { selectDiffActions, selectDiffState } from '../../store/selectors.ts';
 import { useStrata } from '../../store/store.ts';
 import { ErrorBanner } from '../ErrorBanner.tsx';
+import { Stat } from '../Stat.tsx';
 
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v || '""' : JSON.stringify(v));
 const configKey = (c: ConfigDiffView) => (c.key !== undefined ? `${c.field} ${c.key}` : c.field);
@@ -65,36 +66,17 @@ export function DiffPanel({ digests, names }: { digests: string[]; names: Record
       ) : (
         <>
           <section className="usage diff__stats" aria-label="Differences" data-testid="diff-summary">
-            <div className="stat">
-              <div className="stat__label">Added</div>
-              <div className="stat__value" data-testid="diff-added" data-count={d.summary.added}>
-                {d.summary.added}
-              </div>
-              <div className="stat__hint">{formatBytes(d.summary.addedBytes)}</div>
-            </div>
-            <div className="stat">
-              <div className="stat__label">Removed</div>
-              <div className="stat__value" data-testid="diff-removed" data-count={d.summary.removed}>
-                {d.summary.removed}
-              </div>
-              <div className="stat__hint">{formatBytes(d.summary.removedBytes)}</div>
-            </div>
-            <div className="stat">
-              <div className="stat__label">Changed</div>
-              <div className="stat__value" data-testid="diff-changed" data-count={d.summary.changed}>
-                {d.summary.changed}
-              </div>
-              <div className="stat__hint">{formatBytes(d.summary.changedBytes)} now</div>
-            </div>
-            <div className="stat stat--good">
-              <div className="stat__label">Layers in common</div>
-              <div className="stat__value" data-testid="diff-common" data-count={d.commonLayers.length}>
-                {d.commonLayers.length}
-              </div>
-              <div className="stat__hint">
-                {d.sharedPrefix} shared from the bottom · of {d.a.layers} and {d.b.layers}
-              </div>
-            </div>
+            <Stat label="Added" value={d.summary.added} hint={formatBytes(d.summary.addedBytes)} testId="diff-added" data={{ 'data-count': d.summary.added }} />
+            <Stat label="Removed" value={d.summary.removed} hint={formatBytes(d.summary.removedBytes)} testId="diff-removed" data={{ 'data-count': d.summary.removed }} />
+            <Stat label="Changed" value={d.summary.changed} hint={`${formatBytes(d.summary.changedBytes)} now`} testId="diff-changed" data={{ 'data-count': d.summary.changed }} />
+            <Stat
+              label="Layers in common"
+              tone="good"
+              value={d.commonLayers.length}
+              hint={`${d.sharedPrefix} shared from the bottom · of ${d.a.layers} and ${d.b.layers}`}
+              testId="diff-common"
+              data={{ 'data-count': d.commonLayers.length }}
+            />
           </section>
 
           <h3 className="section-title">Config</h3>

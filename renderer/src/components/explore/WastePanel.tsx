@@ -1,6 +1,7 @@
 import type { WasteItemView, WasteReportView } from '../../../../preload/contract.ts';
 import { formatBytes } from '../../format/bytes.ts';
 import { layerLabel, sourceLabel } from './layer-label.ts';
+import { Stat } from '../Stat.tsx';
 
 const KIND_TEXT: Record<WasteItemView['kind'], string> = { deleted: 'deleted later', overwritten: 'overwritten later', duplicate: 'duplicate' };
 
@@ -25,38 +26,16 @@ export function WastePanel({ report, onSelectLayer }: { report: WasteReportView;
   return (
     <div className="xwaste" data-testid="waste-panel">
       <section className="usage xwaste__stats" aria-label="Waste">
-        <div className={`stat${report.efficiency >= 0.9 ? ' stat--good' : ''}`}>
-          <div className="stat__label">Efficiency</div>
-          <div className="stat__value" data-testid="waste-efficiency" data-value={report.efficiency}>
-            {formatEfficiency(report.efficiency)}
-          </div>
-          <div className="stat__hint">1 − wasted / total file bytes</div>
-        </div>
-        <div className="stat">
-          <div className="stat__label">Wasted</div>
-          <div className="stat__value" data-testid="waste-wasted" data-bytes={report.wastedBytes}>
-            {formatBytes(report.wastedBytes)}
-          </div>
-          <div className="stat__hint">
-            {report.wasteCount} cop{report.wasteCount === 1 ? 'y' : 'ies'}, each counted once
-          </div>
-        </div>
-        <div className="stat">
-          <div className="stat__label">File bytes</div>
-          <div className="stat__value" data-testid="waste-total" data-bytes={report.totalBytes}>
-            {formatBytes(report.totalBytes)}
-          </div>
-          <div className="stat__hint">over every layer</div>
-        </div>
-        <div className="stat">
-          <div className="stat__label">Above the base</div>
-          <div className="stat__value" data-testid="waste-user" data-bytes={report.userWastedBytes}>
-            {formatBytes(report.userWastedBytes)}
-          </div>
-          <div className="stat__hint">
-            wasted of {formatBytes(report.userBytes)} ({formatEfficiency(report.userWastedPercent)})
-          </div>
-        </div>
+        <Stat label="Efficiency" tone={report.efficiency >= 0.9 ? 'good' : undefined} value={formatEfficiency(report.efficiency)} hint="1 − wasted / total file bytes" testId="waste-efficiency" data={{ 'data-value': report.efficiency }} />
+        <Stat label="Wasted" value={formatBytes(report.wastedBytes)} hint={`${report.wasteCount} cop${report.wasteCount === 1 ? 'y' : 'ies'}, each counted once`} testId="waste-wasted" data={{ 'data-bytes': report.wastedBytes }} />
+        <Stat label="File bytes" value={formatBytes(report.totalBytes)} hint="over every layer" testId="waste-total" data={{ 'data-bytes': report.totalBytes }} />
+        <Stat
+          label="Above the base"
+          value={formatBytes(report.userWastedBytes)}
+          hint={`wasted of ${formatBytes(report.userBytes)} (${formatEfficiency(report.userWastedPercent)})`}
+          testId="waste-user"
+          data={{ 'data-bytes': report.userWastedBytes }}
+        />
       </section>
 
       {report.wasteCount === 0 ? (

@@ -11,18 +11,7 @@ import { navigate } from '../../navigation.ts';
 import { selectCompareActions, selectCompareSelection, selectCompareState, selectImages, selectImagesStatus, selectSelectedBand, selectSelectImage } from '../../store/selectors.ts';
 import { useStrata } from '../../store/store.ts';
 import './compare.css';
-
-function Stat({ label, value, hint, testId, tone }: { label: string; value: string; hint?: string; testId: string; tone?: 'good' }) {
-  return (
-    <div className={`stat${tone ? ` stat--${tone}` : ''}`}>
-      <div className="stat__label">{label}</div>
-      <div className="stat__value" data-testid={testId}>
-        {value}
-      </div>
-      {hint && <div className="stat__hint">{hint}</div>}
-    </div>
-  );
-}
+import { Stat } from '../../components/Stat.tsx';
 
 /** CompareView puts two or more images side by side: their stacks with shared layers drawn once across the
  * images that share them (or a pairwise matrix for many), and what the sharing saves on disk and on the wire. */

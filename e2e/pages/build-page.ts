@@ -86,7 +86,12 @@ export class BuildPage {
 
   /** openContext types a folder into the path field, opens it, and waits for the analysed Dockerfile. */
   async openContext(dir: string): Promise<void> {
-    await this.contextPath.fill(dir);
+    // The view may be reopening the last folder by itself right now, writing the field as we type: fill
+    // until the field holds exactly this folder.
+    await expect(async () => {
+      await this.contextPath.fill(dir);
+      await expect(this.contextPath).toHaveValue(dir, { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
     await this.openButton.click();
     await expect(this.page.getByTestId('context-file')).toBeVisible();
     // This folder, not the one the view reopened by itself on first show (the last one opened).

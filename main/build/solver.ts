@@ -35,6 +35,8 @@ export interface BuildHooks {
   buildId?: string;
   onStatus?: (e: BuildStatusEvent) => void;
   signal?: AbortSignal;
+  /** openContext supplies the walked context (the engine's watched contexts); default BuildContext.open. */
+  openContext?: (contextDir: string, opts: { hashCachePath: string }) => Promise<BuildContext>;
 }
 
 /** One stage while it runs: the image so far, its cache key chain, and (lazily) its root filesystem. */
@@ -198,7 +200,7 @@ class Builder {
       i = typeof from === 'number' ? from : undefined;
     }
     this.initStatus(target.index, needed);
-    this.ctx = await timed('context', () => BuildContext.open(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') }));
+    this.ctx = await timed('context', () => (this.hooks.openContext ?? BuildContext.open)(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') }));
     this.previous = await this.cache.previousInputs(this.identity);
     this.lease = await this.store.lease(`build-${this.id}`);
     await mkdir(this.tmp, { recursive: true });

@@ -148,6 +148,8 @@ export interface BuildResult {
   references: string[];
   cachedSteps: number;
   fsSteps: number;
+  /** RUN steps that ran on an overlay mount of their root (the others ran on a copy of it). */
+  overlaySteps?: number;
   durationMs: number;
 }
 

@@ -1,8 +1,10 @@
 // A quick in-process profile of one context (npm run bench is the real thing): node --import tsx main/bench/profile.ts seed [runs]
 // WARM=n runs n warm builds; CPUPROF=file.cpuprofile records a V8 CPU profile of the warm builds only.
+// WATCH=1 opens the context through a watcher, as the app's engine does (no walk when nothing changed).
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { ContextWatchers } from '../build/context-watch.ts';
 import { collectMetrics } from '../build/metrics.ts';
 import { runBuild } from '../build/solver.ts';
 import { saveDockerArchive } from '../store/archive/save.ts';
@@ -19,6 +21,7 @@ try {
   await makeBusyboxImage(baseStore, [BASE]);
   await saveDockerArchive(baseStore, [BASE], join(work, 'base.tar'));
   const ctx = makeContext(name, join(work, 'ctx'));
+  const watchers = process.env.WATCH === '1' ? new ContextWatchers() : null;
   for (let i = 0; i < runs; i++) {
     rmSync(join(work, 'home'), { recursive: true, force: true });
     const store = await Store.open(join(work, 'home'));
@@ -34,7 +37,7 @@ try {
       }
       const m = collectMetrics(true)!;
       const t0 = performance.now();
-      await runBuild(store, { contextDir: ctx.dir, tags: [`localhost/bench/${name}:latest`], network: 'none' });
+      await runBuild(store, { contextDir: ctx.dir, tags: [`localhost/bench/${name}:latest`], network: 'none' }, watchers ? { openContext: (dir, o) => watchers.open(dir, o) } : {});
       const ms = performance.now() - t0;
       collectMetrics(false);
       if (prof) {
@@ -42,9 +45,11 @@ try {
         writeFileSync(process.env.CPUPROF!.replace(/(\.cpuprofile)?$/, `-${i}-${performance.now().toFixed(0)}.cpuprofile`), JSON.stringify(profile));
         prof.disconnect();
       }
-      console.log(`${name} ${fig} ${ms.toFixed(0)} ms`, Object.entries(m).map(([k, v]) => `${k}=${v!.ms.toFixed(0)}`).join(' '));
+      const how = watchers?.get(ctx.dir)?.last;
+      console.log(`${name} ${fig} ${ms.toFixed(0)} ms`, Object.entries(m).map(([k, v]) => `${k}=${v!.ms.toFixed(0)}`).join(' '), how ? `(${how.kind}: ${how.reason})` : '');
     }
   }
+  watchers?.close();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,9 +3,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Phase names what the solver was doing: walking the context, hashing sources, checking out a root
- * filesystem, writing COPY/ADD/WORKDIR files, running a RUN step (copy, sandbox, command, diff), writing a
- * layer (tar + sha256, gzip when exported), compressing a stored layer for export. */
-export type Phase = 'context' | 'hash' | 'checkout' | 'copy' | 'run' | 'layer' | 'layer+gzip' | 'compress';
+ * filesystem, writing COPY/ADD/WORKDIR files, running a RUN step (the rest of it: mounts, user lookup),
+ * snapshotting a RUN's root (overlay mount or copy, reading the changes, unmount, materializing), the
+ * sandbox (bwrap start and the command itself), writing a layer (tar + sha256, gzip when exported),
+ * compressing a stored layer for export. */
+export type Phase = 'context' | 'hash' | 'checkout' | 'copy' | 'run' | 'snapshot' | 'sandbox' | 'layer' | 'layer+gzip' | 'compress';
 
 export interface PhaseTotal {
   /** ms is the time spent in the phase itself, without the phases it called. */

@@ -94,6 +94,7 @@ class Builder {
   private finishedOk = false;
   private cachedSteps = 0;
   private fsSteps = 0;
+  private overlaySteps = 0;
   private counter = 0;
 
   constructor(
@@ -229,6 +230,7 @@ class Builder {
       references: (this.req.tags ?? []).map((t) => this.normalizeTag(t)),
       cachedSteps: this.cachedSteps,
       fsSteps: this.fsSteps,
+      overlaySteps: this.overlaySteps,
       durationMs: Date.now() - this.started,
     };
   }
@@ -871,8 +873,10 @@ class Builder {
       if (result.exitCode !== 0) {
         throw new BuildError('BUILD_STEP_FAILED', `${this.where(inst)}: RUN ${inst.original.replace(/^RUN\s+/i, '').slice(0, 120)}: ${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}`, { line: inst.loc.startLine, exitCode: result.exitCode, lastOutput: result.lastLines });
       }
-      // The root before the step is the snapshot of the chain so far: kept by a rename, not deleted.
-      if (run.dirty) await rm(lower, { recursive: true, force: true });
+      // The root before the step is the snapshot of the chain so far: kept by a rename, not deleted (an
+      // overlay step has moved its untouched entries into the new root instead: nothing is left to keep).
+      if (result.lowerConsumed) this.overlaySteps++;
+      else if (run.dirty) await rm(lower, { recursive: true, force: true });
       else await this.snapshots.adopt(chainBefore, lower);
       run.rootfs = upper;
       run.dirty = false;

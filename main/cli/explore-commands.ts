@@ -8,17 +8,7 @@ import { Store } from '../store/store.ts';
 import { StrataError } from '../util/errors.ts';
 import { formatBytes, table } from './format.ts';
 
-/** EXPLORE_USAGE are the help lines of these commands, for the main usage text. */
-export const EXPLORE_USAGE = `  analyze [--json] [--top N] IMAGE
-          [--ci] [--lowest-efficiency R] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R]
-                                Wasted bytes per layer and Dockerfile line, efficiency, advice; --ci exits 1
-                                when a threshold is crossed (defaults as dive: efficiency 0.9, user waste 0.1;
-                                "disabled" turns a rule off)
-  analyze --layer N [--view layer|image] [--changes added,modified,deleted,unchanged]
-          [--pattern GLOB] [--min-size SIZE] [--sort path|size] [--json] IMAGE
-                                List the files a layer adds, modifies and deletes (or the image as of it)
-  diff [--json] IMAGE_A IMAGE_B Files added, removed and changed (by checksum), common layers, config changes
-`;
+export { EXPLORE_USAGE } from './usage.ts';
 
 class UsageError extends StrataError {
   constructor(message: string) {

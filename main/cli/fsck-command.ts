@@ -15,8 +15,7 @@ class UsageError extends StrataError {
   }
 }
 
-/** FSCK_USAGE is the help line for `strata --help`. */
-export const FSCK_USAGE = `  fsck [--repair] [--json]      Check every blob, tag and leftover of the store; --repair fixes what is safe`;
+export { FSCK_USAGE } from './usage.ts';
 
 /** fsckCmd runs `strata fsck` and returns its exit code (0 consistent, 1 problems left, 2 usage). */
 export async function fsckCmd(args: string[], io: Out): Promise<number> {

@@ -41,13 +41,14 @@ import { layerInfo } from '../store/layer-writer.ts';
 import type { Image, Store } from '../store/store.ts';
 import { computeUsage, type UsageReport } from '../store/usage.ts';
 import { EventHub } from './events.ts';
+import { STRATA_VERSION } from './version.ts';
 import { BuildLedger } from './build-ledger.ts';
 import { RunSession } from './run-session.ts';
 import { RecentContexts } from './recent-contexts.ts';
 import { Explorer, pruneLayerIndexes } from '../explore/index.ts';
 import { boundTree, pageDiff } from './explore-service.ts';
 
-export const STRATA_VERSION = '0.1.0';
+export { STRATA_VERSION };
 /** Most image runs going at once (each holds a copy of its image's filesystem). */
 export const MAX_RUNS = 4;
 /** Ended runs listRuns still reports. */
@@ -212,6 +213,9 @@ export class Engine implements EngineApi {
   }
 
   private readonly builds = new Map<string, AbortController>();
+  /** The contexts built last, watched so a rebuild need not walk them again (the app only: the CLI is one-shot). */
+  private contexts: import('../build/context-watch.ts').ContextWatchers | null = null;
+  private closed = false;
   /** Where every build stands, for windows that reload or reconnect (listBuilds). */
   private readonly ledger = new BuildLedger();
 
@@ -222,13 +226,36 @@ export class Engine implements EngineApi {
     this.builds.set(buildId, controller);
     this.ledger.start(buildId, params);
     const { runBuild } = await import('../build/solver.ts');
-    runBuild(this.store, params, { buildId, signal: controller.signal, onStatus: (e) => this.events.emit('build/status', this.ledger.record(e)) })
+    const contexts = await this.watchedContexts();
+    const openContext = contexts ? (dir: string, o: { hashCachePath: string }) => contexts.open(dir, { ...o, ...(params.dockerfile ? { dockerfile: params.dockerfile } : {}) }) : undefined;
+    runBuild(this.store, params, { buildId, signal: controller.signal, onStatus: (e) => this.events.emit('build/status', this.ledger.record(e)), ...(openContext ? { openContext } : {}) })
       .then(() => this.events.emit('images/changed', { reason: `built ${buildId}` }))
       .catch(() => {
         /* the failure went out as the build's last status event */
       })
       .finally(() => this.builds.delete(buildId));
     return { buildId };
+  }
+
+  private async watchedContexts(): Promise<import('../build/context-watch.ts').ContextWatchers | null> {
+    if (this.mode === 'cli' || this.closed) return null;
+    if (!this.contexts) {
+      const { ContextWatchers } = await import('../build/context-watch.ts');
+      this.contexts ??= new ContextWatchers();
+    }
+    return this.contexts;
+  }
+
+  /** contextWatcher is the watcher of a context the engine built (tests and the profile read it). */
+  contextWatcher(contextDir: string): import('../build/context-watch.ts').ContextWatcher | undefined {
+    return this.contexts?.get(contextDir);
+  }
+
+  /** close lets go of what the engine holds between calls (the watches of the contexts it built). */
+  close(): void {
+    this.closed = true;
+    this.contexts?.close();
+    this.contexts = null;
   }
 
   async cancelBuild({ buildId }: { buildId: string }): Promise<{ cancelled: boolean }> {

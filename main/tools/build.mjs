@@ -1,6 +1,7 @@
 // npm run build: the renderer (Vite) and the Node bundles (esbuild): Electron main + preload, the CLI.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,17 +13,38 @@ if (only !== 'node') {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// zod's `z.locales` namespace holds ~60 translations of its messages (half of zod's bytes, parsed on every
+// start); Strata configures none of them, so the CLI bundle keeps English only (zod's own default).
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: "export { default as en } from './en.js';\n",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 if (only !== 'renderer') {
+  // Chunks from an earlier build would pile up under new hashes.
+  rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
   const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root };
   await Promise.all([
     // The engine's npm dependencies stay external: node_modules ships beside dist/.
     // The CLI bundles its dependencies too: resolving hundreds of ESM files costs more than parsing one.
+    // Split into chunks: each command's dynamic import() loads only its own modules (`strata version`
+    // parses a few kB, not the whole engine). dist/cli.mjs stays the entry; chunks go to dist/cli/.
     build({
       ...common,
-      entryPoints: ['main/cli/main.ts'],
-      outfile: 'dist/cli.mjs',
+      entryPoints: [{ in: 'main/cli/main.ts', out: 'cli' }],
+      outdir: 'dist',
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'cli/[name]-[hash]',
+      splitting: true,
       format: 'esm',
       external: ['bufferutil', 'utf-8-validate', 'electron'],
+      plugins: [zodEnglishOnly],
       banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
     }),
     build({

@@ -1,0 +1,22 @@
+// strata ui: the web server, loaded only by this command.
+import { startWebServer } from '../web/server.ts';
+import { rendererDir } from '../util/paths.ts';
+import { opts, UsageError, type Out } from './args.ts';
+import { openEngine } from './open-engine.ts';
+
+/** ui serves the Strata UI in a browser on 127.0.0.1 (strata ui). */
+export async function ui(args: string[], io: Out): Promise<number> {
+  const { values } = opts(args, { port: { type: 'string' } });
+  const port = values.port ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  const engine = await openEngine('browser');
+  const web = await startWebServer(engine, { port, rendererDir: rendererDir() });
+  io.out(`Strata UI (browser mode) at ${web.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await web.close();
+  return 0;
+}

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Change } from '../layer/diff.ts';
 import { readMeta } from '../layer/file-meta.ts';
 import { compareNames } from '../layer/paths.ts';
 import { writeLayerTar } from '../layer/tar-writer.ts';
 import { MediaType } from '../oci/media-types.ts';
-import { GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
+import { GZIP_CHUNK, GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
 import type { Store } from '../store/store.ts';
 import type { CachedLayer } from './cache.ts';
 
@@ -41,7 +42,7 @@ export function changesFromPaths(rootfs: string, paths: string[]): Change[] {
  * stay uncompressed. Returns null for an empty changeset (the step adds no layer). */
 export async function storeLayer(store: Store, root: string, changes: Change[], opts: { compress: boolean; sourceDateEpoch: number }): Promise<CachedLayer | null> {
   if (changes.length === 0) return null;
-  const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9 }) : new PassThrough({ highWaterMark: 1 << 20 });
+  const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK }) : new PassThrough({ highWaterMark: 1 << 20 });
   const writing = store.blobs.write(out);
   // Both settle before either error counts: a full disk fails the store write, and the tar writer then only
   // sees a closed stream; the store's error says what happened (issue 7).
@@ -60,10 +61,13 @@ export async function storeLayer(store: Store, root: string, changes: Change[], 
 
 /** compressLayer makes the gzip twin of an uncompressed layer blob (when an export needs one). */
 export async function compressLayer(store: Store, layer: CachedLayer): Promise<CachedLayer> {
-  const gz = createGzip({ level: GZIP_LEVEL, memLevel: 9 });
-  const writing = store.blobs.write(gz);
-  store.blobs.open(layer.descriptor.digest).pipe(gz);
-  const blob = await writing;
+  // Big chunks both ways (1 MB reads, 256 KB deflate output): each zlib chunk is a thread-pool round trip,
+  // and deflate's output does not depend on how its input is cut, so the digest stays the same.
+  const gz = createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK });
+  const [written, piped] = await Promise.allSettled([store.blobs.write(gz), pipeline(store.blobs.open(layer.descriptor.digest), gz)]);
+  if (written.status === 'rejected') throw written.reason;
+  if (piped.status === 'rejected') throw piped.reason;
+  const blob = written.value;
   await recordLayerInfo(store, blob.digest, { diffID: layer.diffID, uncompressedSize: layer.uncompressedSize });
   return { descriptor: { mediaType: MediaType.ociLayerGzip, digest: blob.digest, size: blob.size }, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize };
 }

@@ -39,6 +39,7 @@ const USTAR_TIME_MAX = 0x7fffffff; // tar-stream truncates mtimes with `| 0`
 // tar-stream replaces a falsy mode with 0644/0755; a file-type bit keeps mode 0 intact (it masks 07777).
 const KEEP_MODE = 0o100000;
 const SMALL_FILE = 1024 * 1024;
+const PACK_BUFFER = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** writeLayerTar streams `changes` (read from `root`, the upper tree) into `sink` as an uncompressed OCI
@@ -53,7 +54,9 @@ export async function writeLayerTar(
   sink: Writable,
   opts: LayerTarOptions = {},
 ): Promise<LayerTarResult> {
-  const pack = tar.pack();
+  // A 1 MB pack buffer (16 KB by default) lets file bodies in without a round trip to the reader after
+  // each one. (Copying headers and bodies into 1 MB chunks here measured slower: the sink joins them anyway.)
+  const pack = tar.pack({ highWaterMark: PACK_BUFFER });
   const digester = createDigester('sha256');
   let size = 0;
   const hashing = new Transform({

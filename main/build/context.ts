@@ -20,6 +20,9 @@ export interface ContextEntry {
   ctimeNs: bigint;
   ino: bigint;
   linkTarget?: string;
+  /** Hard links to this (non-directory) entry, when more than one: a change made through another may
+   * reach no watch of the context. */
+  nlink?: number;
 }
 
 /** SourceFile is one file of a COPY source with its content checksum: what cache keys are made of. */
@@ -50,12 +53,104 @@ interface HashCacheEntry {
   hash: string;
 }
 
+/** ContextTree is a walked context: every kept entry by path ('' is the root) and each walked directory's
+ * kept names, sorted. A tree handed to a BuildContext is never changed afterwards (watchers copy on write). */
+export interface ContextTree {
+  entries: Map<string, ContextEntry>;
+  children: Map<string, string[]>;
+  /** What was derived from the entries below a directory (a COPY's file list), by the directory's path:
+   * a watcher carries it over to the next tree minus what a change touched. */
+  memo?: Map<string, DirMemo>;
+}
+
+/** DirMemo is what one directory's entries gave (shared between builds: never changed once set). */
+export interface DirMemo {
+  under?: ContextEntry[];
+  files?: SourceFile[];
+}
+
+/** WalkDir is one directory about to be read: where it is and the filter's decision for it (null: the root). */
+export interface WalkDir {
+  rel: string;
+  abs: string;
+  decision: FilterDecision | null;
+}
+
+/** readIgnoreText reads the context's .dockerignore, or null when there is none. */
+export function readIgnoreText(root: string): string | null {
+  try {
+    return readFileSync(join(root, '.dockerignore'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** checkContextRoot throws BUILD_CONTEXT unless root is a directory (not a symlink to one). */
+export function checkContextRoot(root: string): BigIntStats {
+  let st;
+  try {
+    st = lstatSync(root, { bigint: true });
+  } catch {
+    throw new BuildError('BUILD_CONTEXT', `build context "${root}" does not exist`, { root });
+  }
+  if (!st.isDirectory()) throw new BuildError('BUILD_CONTEXT', `build context "${root}" is not a directory`, { root });
+  return st;
+}
+
+/** rootEntry is the context root's entry, as every walk starts. */
+export function rootEntry(root: string): ContextEntry {
+  return { rel: '', abs: root, type: 'dir', mode: 0o755, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n };
+}
+
+/** statEntry lstats one path of the context into its entry (and the stats, for the filter's isDir). */
+export function statEntry(rel: string, abs: string): ContextEntry {
+  const st = lstatSync(abs, { bigint: true });
+  const type = typeOf(st);
+  const entry: ContextEntry = { rel, abs, type, mode: Number(st.mode & 0o7777n), size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino };
+  if (type === 'symlink') entry.linkTarget = readlinkSync(abs);
+  if (type !== 'dir' && st.nlink > 1n) entry.nlink = Number(st.nlink);
+  return entry;
+}
+
+/** walkTree walks below one directory (whose own entry is already in tree) into tree, honouring the filter;
+ * onDir sees every directory before it is read (a watcher starts watching there, so no change is missed). */
+export function walkTree(tree: ContextTree, filter: ContextFilter, start: WalkDir, onDir?: (dir: WalkDir) => void): void {
+  // Paths are built by concatenation from the normalized root (as join would make them): join per entry
+  // is a measurable share of walking 10,000 files.
+  const stack: WalkDir[] = [start];
+  while (stack.length) {
+    const dir = stack.pop() as WalkDir;
+    const { rel, abs: dirAbs, decision } = dir;
+    onDir?.(dir);
+    const prefix = dirAbs === '.' ? '' : dirAbs.endsWith('/') ? dirAbs : dirAbs + '/';
+    let names: string[];
+    try {
+      names = readdirSync(dirAbs).sort();
+    } catch (e) {
+      throw new BuildError('BUILD_CONTEXT', `cannot read ${rel || '.'} in the build context: ${(e as Error).message}`);
+    }
+    const kept: string[] = [];
+    for (const name of names) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const childAbs = prefix + name;
+      const entry = statEntry(childRel, childAbs);
+      const d = filter.includes(childRel, entry.type === 'dir', decision);
+      if (entry.type === 'dir') {
+        if (d.skipDir) continue;
+        stack.push({ rel: childRel, abs: childAbs, decision: d });
+      } else if (!d.included) continue;
+      kept.push(name);
+      tree.entries.set(childRel, entry);
+    }
+    tree.children.set(rel, kept);
+  }
+}
+
 /** BuildContext is the context folder as the build sees it: filtered by .dockerignore, walked once,
  * file contents hashed at most once per change (a persistent cache keyed by inode, size and times). */
 export class BuildContext {
-  private readonly entries = new Map<string, ContextEntry>();
-  private readonly children = new Map<string, string[]>();
   private hashCache: Record<string, HashCacheEntry> = {};
+  private readonly memo: Map<string, DirMemo>;
   private hashCacheDirty = false;
   /** hashedBytes counts bytes actually read for hashing in this build (benchmarks report it). */
   hashedBytes = 0;
@@ -63,63 +158,27 @@ export class BuildContext {
   private constructor(
     readonly root: string,
     private readonly hashCachePath: string | null,
-  ) {}
+    private readonly entries: Map<string, ContextEntry>,
+    private readonly children: Map<string, string[]>,
+    memo: Map<string, DirMemo> | undefined,
+  ) {
+    this.memo = memo ?? new Map();
+  }
 
   /** open walks the context at root, honouring its .dockerignore (or the given patterns text). */
   static async open(root: string, opts: { ignoreText?: string | null; hashCachePath?: string } = {}): Promise<BuildContext> {
-    let st;
-    try {
-      st = lstatSync(root);
-    } catch {
-      throw new BuildError('BUILD_CONTEXT', `build context "${root}" does not exist`, { root });
-    }
-    if (!st.isDirectory()) throw new BuildError('BUILD_CONTEXT', `build context "${root}" is not a directory`, { root });
-    let ignoreText = opts.ignoreText;
-    if (ignoreText === undefined) {
-      try {
-        ignoreText = readFileSync(join(root, '.dockerignore'), 'utf8');
-      } catch {
-        ignoreText = null;
-      }
-    }
-    const ctx = new BuildContext(root, opts.hashCachePath ?? null);
-    ctx.walk(ContextFilter.fromDockerignore(ignoreText));
-    if (ctx.hashCachePath) ctx.hashCache = await loadHashCache(ctx.hashCachePath);
-    return ctx;
+    checkContextRoot(root);
+    const ignoreText = opts.ignoreText === undefined ? readIgnoreText(root) : opts.ignoreText;
+    const tree: ContextTree = { entries: new Map([['', rootEntry(root)]]), children: new Map() };
+    walkTree(tree, ContextFilter.fromDockerignore(ignoreText), { rel: '', abs: join(root), decision: null });
+    return BuildContext.fromTree(root, tree, opts);
   }
 
-  private walk(filter: ContextFilter): void {
-    this.entries.set('', { rel: '', abs: this.root, type: 'dir', mode: 0o755, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n });
-    // Paths are built by concatenation from the normalized root (as join would make them): join per entry
-    // is a measurable share of walking 10,000 files.
-    const stack: { rel: string; abs: string; decision: FilterDecision | null }[] = [{ rel: '', abs: join(this.root), decision: null }];
-    while (stack.length) {
-      const { rel, abs: dirAbs, decision } = stack.pop() as { rel: string; abs: string; decision: FilterDecision | null };
-      const prefix = dirAbs === '.' ? '' : dirAbs.endsWith('/') ? dirAbs : dirAbs + '/';
-      let names: string[];
-      try {
-        names = readdirSync(dirAbs).sort();
-      } catch (e) {
-        throw new BuildError('BUILD_CONTEXT', `cannot read ${rel || '.'} in the build context: ${(e as Error).message}`);
-      }
-      const kept: string[] = [];
-      for (const name of names) {
-        const childRel = rel ? `${rel}/${name}` : name;
-        const childAbs = prefix + name;
-        const st = lstatSync(childAbs, { bigint: true });
-        const type = typeOf(st);
-        const d = filter.includes(childRel, type === 'dir', decision);
-        if (type === 'dir') {
-          if (d.skipDir) continue;
-          stack.push({ rel: childRel, abs: childAbs, decision: d });
-        } else if (!d.included) continue;
-        kept.push(name);
-        const entry: ContextEntry = { rel: childRel, abs: childAbs, type, mode: Number(st.mode & 0o7777n), size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino };
-        if (type === 'symlink') entry.linkTarget = readlinkSync(childAbs);
-        this.entries.set(childRel, entry);
-      }
-      this.children.set(rel, kept);
-    }
+  /** fromTree makes the context of an already walked tree (a watcher's), which it must not change afterwards. */
+  static async fromTree(root: string, tree: ContextTree, opts: { hashCachePath?: string } = {}): Promise<BuildContext> {
+    const ctx = new BuildContext(root, opts.hashCachePath ?? null, tree.entries, tree.children, tree.memo);
+    if (ctx.hashCachePath) ctx.hashCache = await loadHashCache(ctx.hashCachePath);
+    return ctx;
   }
 
   /** get returns the entry at a context-relative path, or undefined. */
@@ -168,8 +227,11 @@ export class BuildContext {
     return frontier.map((r) => this.entries.get(r) as ContextEntry);
   }
 
-  /** walkUnder lists every entry below a directory entry, sorted, depth first (not following symlinks). */
+  /** walkUnder lists every entry below a directory entry, sorted, depth first (not following symlinks).
+   * The list is shared (the same for every call while the entries below do not change): do not modify it. */
   walkUnder(dirRel: string): ContextEntry[] {
+    const m = this.memo.get(dirRel);
+    if (m?.under) return m.under;
     const out: ContextEntry[] = [];
     const visit = (rel: string) => {
       for (const name of this.children.get(rel) ?? []) {
@@ -180,6 +242,7 @@ export class BuildContext {
       }
     };
     visit(dirRel);
+    if (this.entries.get(dirRel)?.type === 'dir') this.memo.set(dirRel, { ...m, under: out });
     return out;
   }
 
@@ -207,6 +270,9 @@ export class BuildContext {
   /** sourceFiles lists what one matched source contributes (itself and, for a directory, everything below),
    * with content checksums. */
   async sourceFiles(entry: ContextEntry): Promise<SourceFile[]> {
+    // A directory's list is kept while nothing below it changes (a watched context's warm rebuild).
+    const memo = entry.type === 'dir' ? this.memo.get(entry.rel) : undefined;
+    if (memo?.files) return memo.files;
     const list = entry.type === 'dir' ? [entry, ...this.walkUnder(entry.rel)] : [entry];
     const out: SourceFile[] = [];
     for (const e of list) {
@@ -216,6 +282,7 @@ export class BuildContext {
       if (e.linkTarget !== undefined) f.linkTarget = e.linkTarget;
       out.push(f);
     }
+    if (entry.type === 'dir' && this.entries.get(entry.rel) === entry) this.memo.set(entry.rel, { ...this.memo.get(entry.rel), files: out });
     return out;
   }
 

@@ -215,6 +215,8 @@ export class Engine implements EngineApi {
   private readonly builds = new Map<string, AbortController>();
   /** The contexts built last, watched so a rebuild need not walk them again (the app only: the CLI is one-shot). */
   private contexts: import('../build/context-watch.ts').ContextWatchers | null = null;
+  /** contextWatchOptions tunes those watchers (tests inject failures); read at the first build. */
+  contextWatchOptions: import('../build/context-watch.ts').ContextWatchOptions = {};
   private closed = false;
   /** Where every build stands, for windows that reload or reconnect (listBuilds). */
   private readonly ledger = new BuildLedger();
@@ -241,7 +243,7 @@ export class Engine implements EngineApi {
     if (this.mode === 'cli' || this.closed) return null;
     if (!this.contexts) {
       const { ContextWatchers } = await import('../build/context-watch.ts');
-      this.contexts ??= new ContextWatchers();
+      this.contexts ??= new ContextWatchers(this.contextWatchOptions);
     }
     return this.contexts;
   }

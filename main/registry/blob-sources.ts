@@ -11,12 +11,14 @@ import { mapLimit } from './pool.ts';
 export interface BlobSource {
   registry: string;
   repository: string;
-  /** seen is when (ISO time) the blob was last known there. */
+  /** seen is when (ISO time) the blob was last known there (refreshed at most daily). */
   seen: string;
 }
 
 /** MAX_SOURCES bounds what we remember per blob (the most recent win). */
 const MAX_SOURCES = 16;
+/** SEEN_REFRESH_MS is how old a source's `seen` may get before a push or pull that confirms it rewrites it. */
+const SEEN_REFRESH_MS = 24 * 60 * 60 * 1000;
 
 function sourcesPath(store: Store, digest: Digest): string {
   return join(store.home, 'meta', 'blob-sources', digestAlgorithm(digest), `${digestHex(digest)}.json`);
@@ -41,11 +43,15 @@ export async function recordBlobSources(store: Store, digests: readonly Digest[]
   // One file per blob: written side by side, so a push of many layers does not wait on one fsync after another.
   await mapLimit([...new Set(digests)], 8, async (digest) => {
     const before = await blobSources(store, digest);
+    // Already the most recent source, and recently: a re-push or re-pull writes nothing.
+    const head = before[0];
+    if (head && head.registry === registry && head.repository === repository && Date.now() - Date.parse(head.seen) < SEEN_REFRESH_MS) return;
     const rest = before.filter((s) => !(s.registry === registry && s.repository === repository));
     const next = [{ registry, repository, seen }, ...rest].slice(0, MAX_SOURCES);
     const path = sourcesPath(store, digest);
     await mkdir(join(store.home, 'meta', 'blob-sources', digestAlgorithm(digest)), { recursive: true });
-    await writeFileAtomic(path, JSON.stringify({ sources: next }), store.tmpDir);
+    // A hint, not a record: no fsync (a file torn by a crash reads as no sources, and the blob is uploaded).
+    await writeFileAtomic(path, JSON.stringify({ sources: next }), store.tmpDir, { sync: false });
   });
 }
 

@@ -1,5 +1,5 @@
-// Push (distribution-spec "Pushing blobs/manifests"): per blob HEAD, else a cross-repository mount, else a
-// resumable upload (one PATCH of the whole blob, or chunks); the manifest is put only once every blob is confirmed, then each tag. A push
+// Push (distribution-spec "Pushing blobs/manifests"): HEAD every blob (and the target's manifest) at once,
+// then for each missing blob a cross-repository mount, else a resumable upload (one PATCH of the whole blob, or chunks); the manifest is put only once every blob is confirmed, then each tag. A push
 // that fails leaves no tag pointing at an incomplete image.
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -156,13 +156,23 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
   checkDigestTarget(target, local);
   const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
   const progress = new ProgressBatcher(opts.onProgress);
+  const scopes = [pushScope(target.repository)];
   try {
-    const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), ({ desc, role }) => pushBlob(store, client, target.repository, desc, role, opts, progress));
-    // Every blob is confirmed: only now may a manifest (and so a tag) name them.
-    progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'putting' });
+    // Every HEAD in one wave (blobs and the target names' manifests): a re-push is one round trip.
+    const [present, named] = await Promise.all([
+      mapLimit(local.blobs, HEAD_CONCURRENCY, ({ desc, role }) => checkBlob(client, target.repository, desc, role, progress)),
+      Promise.all(target.names.map((name) => client.headManifest(target.repository, name, scopes).then((m) => m?.digest === local.digest, () => false))),
+    ]);
+    const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), ({ desc, role }, i): Promise<PushedBlob> =>
+      present[i] ? Promise.resolve({ digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, action: 'exists' as const, bytesSent: 0, restarts: 0 }) : pushBlob(store, client, target.repository, desc, role, opts, progress),
+    );
+    // Every blob is confirmed: only now may a manifest (and so a tag) name them. A name that already holds
+    // this very manifest (and no blob had to be sent) is left as it is: putting it again changes nothing.
+    const unchanged = (i: number) => present.every(Boolean) && named[i] === true;
+    if (!target.names.every((_, i) => unchanged(i))) progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'putting' });
     for (const [i, name] of target.names.entries()) {
       try {
-        await client.putManifest(target.repository, name, local.bytes, local.mediaType);
+        if (!unchanged(i)) await client.putManifest(target.repository, name, local.bytes, local.mediaType);
       } catch (e) {
         if (i === 0) progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'failed', error: serializeError(e) });
         progress.emit({ kind: 'tag', operation: 'push', reference: target.references[i]!, digest: local.digest, state: 'failed', error: serializeError(e) });
@@ -185,18 +195,36 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
   }
 }
 
-/** pushBlob makes one blob present in the repository: HEAD, else mount, else upload. */
-async function pushBlob(store: Store, client: RegistryClient, repository: string, desc: Descriptor, role: BlobRole, opts: PushOptions, progress: ProgressBatcher): Promise<PushedBlob> {
+/** HEAD_CONCURRENCY bounds the existence checks in flight (small requests; uploads keep opts.concurrency). */
+const HEAD_CONCURRENCY = 8;
+
+/** blobEmitter reports one blob's states to the batcher. */
+function blobEmitter(progress: ProgressBatcher, desc: Descriptor, role: BlobRole) {
   const base = { kind: 'blob' as const, operation: 'push' as const, digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role };
-  const emit = (s: Record<string, unknown> & { state: BlobProgress['state'] }) => progress.emit({ ...base, ...s } as BlobProgress);
+  return (s: Record<string, unknown> & { state: BlobProgress['state'] }) => progress.emit({ ...base, ...s } as BlobProgress);
+}
+
+/** checkBlob asks whether the repository already has a blob (HEAD), reporting checking, then exists. */
+async function checkBlob(client: RegistryClient, repository: string, desc: Descriptor, role: BlobRole, progress: ProgressBatcher): Promise<boolean> {
+  const emit = blobEmitter(progress, desc, role);
+  const onRetry = (i: RetryInfo) => emit({ state: 'retrying', reason: i.reason, attempt: i.attempt, at: i.at });
+  try {
+    emit({ state: 'checking' });
+    if ((await client.headBlob(repository, desc.digest, [pushScope(repository)], onRetry)) === null) return false;
+    emit({ state: 'exists' });
+    return true;
+  } catch (e) {
+    emit({ state: 'failed', error: serializeError(e) });
+    throw e;
+  }
+}
+
+/** pushBlob makes one blob the HEAD did not find present in the repository: mount, else upload. */
+async function pushBlob(store: Store, client: RegistryClient, repository: string, desc: Descriptor, role: BlobRole, opts: PushOptions, progress: ProgressBatcher): Promise<PushedBlob> {
+  const emit = blobEmitter(progress, desc, role);
   const onRetry = (i: RetryInfo) => emit({ state: 'retrying', reason: i.reason, attempt: i.attempt, at: i.at });
   const result = { digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, bytesSent: 0, restarts: 0 };
   try {
-    emit({ state: 'checking' });
-    if ((await client.headBlob(repository, desc.digest, [pushScope(repository)], onRetry)) !== null) {
-      emit({ state: 'exists' });
-      return { ...result, action: 'exists' };
-    }
     let session: { location: URL; minChunk: number | undefined } | undefined;
     if (opts.mount !== false) {
       for (const from of (await mountCandidates(store, desc.digest, client.registry, repository)).slice(0, 3)) {

@@ -97,6 +97,30 @@ describe('registry without auth', () => {
     assert.equal(res.bytesUploaded, 0);
   });
 
+  describe('a re-push puts a manifest only under the names that do not hold it yet', () => {
+    const cases: { name: string; tags: string[]; puts: string[] }[] = [
+      { name: 'every name holds the manifest: no PUT', tags: ['latest', 'stable'], puts: [] },
+      { name: 'one new tag: only that one is put', tags: ['latest', 'fresh'], puts: ['fresh'] },
+    ];
+    for (const c of cases) {
+      test(c.name, async () => {
+        const proxy = await startFaultProxy(reg.host);
+        try {
+          const events: ProgressEvent[] = [];
+          const res = await push(src, `${proxy.host}/library/busybox:1`, { ...anonymous, source: 'example/busybox:1', tags: c.tags, onProgress: (b) => events.push(...b) });
+          assert.ok(res.blobs.every((b) => b.action === 'exists'));
+          const puts = proxy.log.filter((e) => e.method === 'PUT' && e.path.includes('/manifests/')).map((e) => e.path.split('/').pop());
+          assert.deepEqual(puts, c.puts);
+          assert.deepEqual(events.filter((e) => e.kind === 'tag').map((e) => (e as { reference: string }).reference), res.references);
+          assert.equal(events.filter((e) => e.kind === 'manifest').at(-1)?.state, 'done');
+          for (const tag of ['1', ...c.tags]) assert.equal((await new RegistryClient(reg.host, anonymous).headManifest('library/busybox', tag))?.digest, res.digest, tag);
+        } finally {
+          await proxy.stop();
+        }
+      });
+    }
+  });
+
   test('a push to another repository of the same registry mounts the blobs instead of uploading', async () => {
     const plan = await planPush(src, `${reg.host}/team/copy:1`, { ...anonymous, source: 'example/busybox:1' });
     assert.ok(plan.blobs.every((b) => b.action === 'mount' && b.from === 'library/busybox'), JSON.stringify(plan.blobs));
@@ -305,9 +329,11 @@ describe('registry without auth', () => {
     await writeImage(src, { created, architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) } }, layers.map((l) => l.descriptor), ['local/seven:1']);
     const proxy = await startFaultProxy(reg.host);
     try {
-      proxy.rules.push({ path: /\/blobs\/sha256:/, times: 1000, action: { kind: 'delay', ms: 100 } });
+      proxy.rules.push({ path: /\/blobs\//, times: 1000, action: { kind: 'delay', ms: 100 } });
       await push(src, `${proxy.host}/conc/seven:1`, { ...anonymous, source: 'local/seven:1', mount: false });
-      assert.equal(proxy.maxOverlap((e) => e.method === 'HEAD' && e.path.includes('/blobs/')), 3);
+      assert.equal(proxy.maxOverlap((e) => e.method === 'PATCH' && e.path.includes('/blobs/uploads/')), 3);
+      // The existence checks are small: all eight blobs (seven layers and the config) are asked at once.
+      assert.equal(proxy.maxOverlap((e) => e.method === 'HEAD' && e.path.includes('/blobs/')), 8);
       const dst = await Store.open(join(t.path, 'seven'));
       await pull(dst, `${proxy.host}/conc/seven:1`, anonymous);
       assert.equal(proxy.maxOverlap((e) => e.method === 'GET' && e.path.includes('/blobs/')), 3);

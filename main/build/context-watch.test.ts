@@ -1,11 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { tempDir } from '../testing/temp.ts';
 import { BuildContext } from './context.ts';
-import { ContextWatcher, ContextWatchers, type OpenReport } from './context-watch.ts';
+import { ContextWatcher, ContextWatchers, foreignMount, type OpenReport } from './context-watch.ts';
 
 const t = tempDir('strata-watch-');
 after(() => t.cleanup());
@@ -120,6 +120,40 @@ describe('ContextWatcher: files with other hard links', () => {
       w.close();
     }
   });
+});
+
+describe('ContextWatcher: a .dockerignore that is a symlink', () => {
+  test('its target changed outside the context (no watch here sees it): full walk', async () => {
+    const root = makeContext();
+    const target = join(t.path, `ignore-target-${n}`);
+    writeFileSync(target, 'ignored/\n');
+    unlinkSync(join(root, '.dockerignore'));
+    symlinkSync(target, join(root, '.dockerignore'));
+    const w = new ContextWatcher(root);
+    try {
+      await agree(w);
+      assert.equal((await agree(w)).kind, 'reused');
+      writeFileSync(target, 'src/\n');
+      const r = await agree(w);
+      assert.deepEqual([r.kind, r.reason], ['full', '.dockerignore changed (through its symlink)']);
+      assert.equal((await w.open()).get('src'), undefined);
+    } finally {
+      w.close();
+    }
+  });
+});
+
+describe('foreignMount: mounts inside the context that inotify may not see', () => {
+  const info = (point: string, type: string) => `40 26 0:50 / ${point} rw,relatime shared:1 - ${type} src rw`;
+  const cases: [string, string, string | null][] = [
+    ['no mount below', [info('/', 'ext4'), info('/proc', 'proc')].join('\n'), null],
+    ['a local one below', info('/ctx/cache', 'tmpfs'), null],
+    ['NFS below', info('/ctx/share', 'nfs4'), 'nfs4 mounted at /ctx/share'],
+    ['FUSE below, escaped space', info('/ctx/my\\040drive', 'fuse.sshfs'), 'fuse.sshfs mounted at /ctx/my drive'],
+    ['a sibling with the same prefix', info('/ctx2/share', 'nfs4'), null],
+  ];
+  for (const [name, text, want] of cases) test(name, () => assert.equal(foreignMount('/ctx', text), want));
+  test("this machine's own mounts parse", () => assert.equal(foreignMount('/nonexistent-root', readFileSync('/proc/self/mountinfo', 'utf8')), null));
 });
 
 describe('ContextWatcher: fallbacks to the full walk', () => {

@@ -1,8 +1,8 @@
 // Watched build contexts for the long-running engine: the walked entries are kept between builds and only the
 // paths inotify reported are stat'ed again. The full walk (BuildContext.open) stays the source of truth: any
 // doubt about the events falls back to it. The one-shot CLI never uses this.
-import { readFileSync, statfsSync, watch as fsWatch, type FSWatcher } from 'node:fs';
-import { basename, isAbsolute, posix, relative, resolve as resolvePath } from 'node:path';
+import { lstatSync, readFileSync, statfsSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { basename, isAbsolute, join, posix, relative, resolve as resolvePath } from 'node:path';
 import { ContextFilter, type FilterDecision } from '../dockerfile/ignore/context-filter.ts';
 import { BuildContext, checkContextRoot, readIgnoreText, rootEntry, statEntry, walkTree, type ContextEntry, type ContextTree, type WalkDir } from './context.ts';
 
@@ -31,7 +31,8 @@ export interface OpenReport {
 }
 
 // Local file systems whose changes inotify sees (made on this machine); others (NFS, FUSE, 9p…) are walked.
-const INOTIFY_FS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x794c7630, 0xf2f52010, 0x2fc12fc1, 0xcafe4a11]);
+const INOTIFY_FS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x794c7630, 0xf2f52010, 0x2fc12fc1, 0xcafe4a11, 0x858458f6]);
+const INOTIFY_FS_NAMES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'tmpfs', 'overlay', 'f2fs', 'zfs', 'bcachefs', 'ramfs']);
 
 function queueLimit(): number {
   try {
@@ -62,6 +63,8 @@ export class ContextWatcher {
   readonly root: string;
   private tree: ContextTree | null = null;
   private filter: ContextFilter | null = null;
+  /** The .dockerignore text when it is a symlink (its target may change where no watch of ours sees it). */
+  private linkedIgnore: string | null | undefined;
   /** Walked directories and the filter's decision for each (what their entries are decided against). */
   private decisions = new Map<string, FilterDecision | null>();
   private watchers = new Map<string, FSWatcher>();
@@ -111,6 +114,7 @@ export class ContextWatcher {
     if (`${st.dev}:${st.ino}` !== this.rootId) this.markFull('context root replaced');
     if (totalEvents - this.eventsAtOpen > this.maxEvents) this.markFull(`more than ${this.maxEvents} events (the inotify queue may have overflowed)`);
     for (const rel of this.linked) this.dirty.add(rel);
+    if (this.linkedIgnore !== undefined && readIgnoreText(this.root) !== this.linkedIgnore) this.markFull('.dockerignore changed (through its symlink)');
     const dockerfile = opts.dockerfile ? posixRel(isAbsolute(opts.dockerfile) ? relative(this.root, opts.dockerfile) : opts.dockerfile) : null;
     if (this.fullReason === null && this.dirty.size) {
       const paths = this.dirty.size;
@@ -180,8 +184,9 @@ export class ContextWatcher {
     this.fullReason = null;
     this.rootId = `${st.dev}:${st.ino}`;
     let watching = !this.unwatched || Date.now() >= this.unwatched.until;
-    if (watching && !localFs(this.root)) {
-      this.unwatched = { reason: 'file system without inotify', until: Number.POSITIVE_INFINITY };
+    const foreign = watching ? unwatchableFs(this.root) : null;
+    if (foreign) {
+      this.unwatched = { reason: foreign, until: Date.now() + this.retryMs };
       watching = false;
     }
     let dirs = 0;
@@ -204,7 +209,9 @@ export class ContextWatcher {
       // The root is watched before .dockerignore is read, every directory before it is read: a change
       // made during the walk is either seen by it or reported for the next build.
       onDir({ rel: '', abs: this.root, decision: null });
-      const filter = ContextFilter.fromDockerignore(readIgnoreText(this.root));
+      const ignoreText = readIgnoreText(this.root);
+      const filter = ContextFilter.fromDockerignore(ignoreText);
+      this.linkedIgnore = isSymlink(join(this.root, '.dockerignore')) ? ignoreText : undefined;
       const tree: ContextTree = { entries: new Map([['', rootEntry(this.root)]]), children: new Map(), memo: new Map() };
       walkTree(tree, filter, { rel: '', abs: this.root, decision: null }, (d) => d.rel !== '' && onDir(d));
       for (const e of tree.entries.values()) if (e.nlink !== undefined) this.linked.add(e.rel);
@@ -315,9 +322,35 @@ export class ContextWatcher {
   }
 }
 
-function localFs(path: string): boolean {
+/** unwatchableFs says why the context's changes may escape inotify (its file system, or one mounted inside
+ * it, is not a local one), or null. */
+function unwatchableFs(root: string): string | null {
   try {
-    return INOTIFY_FS.has(statfsSync(path).type);
+    if (!INOTIFY_FS.has(statfsSync(root).type)) return 'file system without inotify';
+    return foreignMount(root, readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return 'file system unknown';
+  }
+}
+
+/** foreignMount names a mount below root (in /proc/self/mountinfo's format) of a file system inotify may
+ * not see changes of, or returns null. */
+export function foreignMount(root: string, mountinfo: string): string | null {
+  const under = root.endsWith('/') ? root : root + '/';
+  for (const line of mountinfo.split('\n')) {
+    // id parent dev root MOUNTPOINT options [optional…] - FSTYPE source superoptions (octal escapes: \040)
+    const f = line.split(' ');
+    const point = (f[4] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (!point.startsWith(under)) continue;
+    const type = f[f.indexOf('-') + 1] ?? '';
+    if (!INOTIFY_FS_NAMES.has(type)) return `${type} mounted at ${point}`;
+  }
+  return null;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
   }

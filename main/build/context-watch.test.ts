@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, readFileSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { chmodSync, linkSync, readdirSync, readFileSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { tempDir } from '../testing/temp.ts';
@@ -101,6 +101,56 @@ describe('ContextWatcher: each change, then the entries agree with a full walk',
     writeFileSync(join(root, 'second.txt'), '2');
     await untilPending(w);
     assert.equal((await agree(w)).kind, 'incremental');
+  });
+});
+
+describe('ContextWatcher: random changes, built at once', () => {
+  test('after every round of changes the entries agree with a full walk', async () => {
+    const root = makeContext();
+    const w = new ContextWatcher(root);
+    let x = 12345;
+    const rand = (k: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % k;
+    };
+    const names = ['a', 'b', 'c', 'd.log', 'ignored'];
+    const dirsUnder = (d: string): string[] =>
+      readdirSync(join(root, d), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .flatMap((e) => [d ? `${d}/${e.name}` : e.name, ...dirsUnder(d ? `${d}/${e.name}` : e.name)]);
+    const anyDir = () => {
+      const dirs = ['', ...dirsUnder('')];
+      return dirs[rand(dirs.length)] as string;
+    };
+    try {
+      await agree(w);
+      const kinds = new Set<string>();
+      for (let round = 0; round < 60; round++) {
+        for (let i = 1 + rand(4); i > 0; i--) {
+          const dir = join(root, anyDir());
+          const p = join(dir, names[rand(names.length)] as string);
+          try {
+            switch (rand(7)) {
+              case 0: writeFileSync(p, 'x'.repeat(rand(20))); break;
+              case 1: mkdirSync(p, { recursive: true }); writeFileSync(join(p, 'f'), String(round)); break;
+              case 2: rmSync(p, { recursive: true, force: true }); break;
+              case 3: renameSync(p, join(dir, names[rand(names.length)] as string)); break;
+              case 4: symlinkSync('a', p); break;
+              case 5: chmodSync(p, 0o700 + rand(0o77)); break;
+              default: writeFileSync(join(root, 'src', `r${rand(5)}`), String(round));
+            }
+          } catch {
+            /* the random path was not there, or was there already */
+          }
+        }
+        kinds.add((await agree(w)).kind);
+      }
+      assert.ok(kinds.has('incremental'), [...kinds].join());
+    } finally {
+      w.close();
+    }
   });
 });
 

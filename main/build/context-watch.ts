@@ -110,6 +110,7 @@ export class ContextWatcher {
   async open(opts: { hashCachePath?: string; dockerfile?: string } = {}): Promise<BuildContext> {
     if (this.closed) return BuildContext.open(this.root, opts);
     await drainEvents();
+    if (this.closed) return BuildContext.open(this.root, opts); // let go (LRU) while draining
     const st = checkContextRoot(this.root);
     if (`${st.dev}:${st.ino}` !== this.rootId) this.markFull('context root replaced');
     if (totalEvents - this.eventsAtOpen > this.maxEvents) this.markFull(`more than ${this.maxEvents} events (the inotify queue may have overflowed)`);
@@ -153,7 +154,7 @@ export class ContextWatcher {
     this.watchers.clear();
   }
 
-  /** watchDir starts watching one directory (before it is read); false when it cannot be watched. */
+  /** watchDir starts watching one directory (before it is read); throws when it cannot be watched. */
   private watchDir(rel: string, abs: string): void {
     const w = this.watchFn(abs, (_event, filename) => {
       if (this.watchers.get(rel) !== w) return; // a watch replaced or closed since
@@ -300,25 +301,35 @@ export class ContextWatcher {
         throw new FullWalk(this.unwatched.reason);
       }
     };
-    walkTree(tree, this.filter as ContextFilter, { rel, abs, decision }, onDir);
-    for (const e of tree.entries.values()) if (e.nlink !== undefined && e.rel.startsWith(rel + '/')) this.linked.add(e.rel);
+    const walked: string[] = [];
+    walkTree(tree, this.filter as ContextFilter, { rel, abs, decision }, (d) => {
+      walked.push(d.rel);
+      onDir(d);
+    });
+    for (const d of walked) {
+      for (const n of tree.children.get(d) ?? []) if (tree.entries.get(`${d}/${n}`)?.nlink !== undefined) this.linked.add(`${d}/${n}`);
+    }
   }
 
-  /** dropSubtree forgets everything below a directory (entries, listings, watches). */
+  /** dropSubtree forgets everything below a directory (entries, listings, watches), through the listings. */
   private dropSubtree(tree: ContextTree, rel: string): void {
-    const prefix = rel + '/';
-    for (const d of [...this.decisions.keys()]) {
-      if (d !== rel && !d.startsWith(prefix)) continue;
-      this.decisions.delete(d);
+    const stack = [rel];
+    while (stack.length) {
+      const d = stack.pop() as string;
+      for (const name of tree.children.get(d) ?? []) {
+        const child = `${d}/${name}`;
+        if (this.decisions.has(child)) stack.push(child);
+        tree.entries.delete(child);
+        this.linked.delete(child);
+      }
       tree.children.delete(d);
+      this.decisions.delete(d);
       const w = this.watchers.get(d);
       if (w) {
         this.watchers.delete(d);
         w.close();
       }
     }
-    for (const k of tree.entries.keys()) if (k.startsWith(prefix)) tree.entries.delete(k);
-    for (const k of this.linked) if (k.startsWith(prefix)) this.linked.delete(k);
   }
 }
 

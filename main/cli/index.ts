@@ -28,6 +28,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   fsck: async () => (await import('./fsck-command.ts')).fsckCmd,
 };
 
+/** isCommand says whether name is a subcommand that loads command code (not help, not version). */
+export function isCommand(name: string | undefined): name is string {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
 /** run executes one CLI invocation and returns its exit code (0 ok, 1 error, 2 usage). */
 export async function run(argv: string[], io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
   const [cmd, ...rest] = argv;

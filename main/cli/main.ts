@@ -1,9 +1,20 @@
-import { run } from './index.ts';
+import { fileURLToPath } from 'node:url';
+import { loadCachedCli } from './code-cache.ts';
+import { isCommand, run } from './index.ts';
 
-// Entry of the strata command (bundled to dist/cli.mjs by npm run build).
-run(process.argv.slice(2)).then(
+// Entry of the strata command (bundled to dist/cli.mjs by npm run build). The build defines
+// STRATA_CLI_COMMONJS as the path of the commands' CommonJS bundle (relative to dist/cli.mjs).
+declare const STRATA_CLI_COMMONJS: string | undefined;
+
+const argv = process.argv.slice(2);
+const command = argv[0];
+// help, version and unknown commands need none of the command code: the ES entry alone answers them.
+const bundled = typeof STRATA_CLI_COMMONJS === 'string' && isCommand(command) ? loadCachedCli(fileURLToPath(new URL(STRATA_CLI_COMMONJS, import.meta.url)), command) : null;
+
+(bundled ? bundled.cli.run(argv) : run(argv)).then(
   (code) => {
     process.exitCode = code;
+    bundled?.done();
   },
   (e) => {
     process.stderr.write(`Error: ${(e as Error).message}\n`);

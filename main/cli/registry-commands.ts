@@ -1,4 +1,5 @@
 // The registry commands: pull, push, login and logout (the registry client loads only with them).
+import { createInterface } from 'node:readline';
 import { opts, need, UsageError, type Out } from './args.ts';
 import { formatBytes, table } from './format.ts';
 import { login, logout, planPush, pull, push } from '../registry/index.ts';
@@ -60,7 +61,6 @@ export async function pushCmd(args: string[], io: Out): Promise<number> {
 async function readPassword(io: Out, prompt: string): Promise<string> {
   if (!process.stdin.isTTY) throw new UsageError('no password given: use --password-stdin, or run in a terminal to be asked');
   io.err(prompt);
-  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: undefined, terminal: true });
   return new Promise((resolve) => rl.question('', (answer) => {
     rl.close();

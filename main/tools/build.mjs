@@ -45,7 +45,20 @@ if (only !== 'renderer') {
       format: 'esm',
       external: ['bufferutil', 'utf-8-validate', 'electron'],
       plugins: [zodEnglishOnly],
+      define: { STRATA_CLI_COMMONJS: JSON.stringify('./cli/commands.cjs') },
       banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
+    }),
+    // The same commands as one CommonJS file: dist/cli.mjs compiles it with a V8 code cache per command
+    // (main/cli/code-cache.ts), which Node 20 offers for scripts but not for ES modules.
+    build({
+      ...common,
+      entryPoints: ['main/cli/index.ts'],
+      outfile: 'dist/cli/commands.cjs',
+      format: 'cjs',
+      external: ['bufferutil', 'utf-8-validate', 'electron'],
+      plugins: [zodEnglishOnly],
+      define: { 'import.meta.url': '__strataImportMetaUrl' },
+      banner: { js: "const __strataImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),
     build({
       ...common,

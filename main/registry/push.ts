@@ -163,9 +163,13 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
       mapLimit(local.blobs, HEAD_CONCURRENCY, ({ desc, role }) => checkBlob(client, target.repository, desc, role, progress)),
       Promise.all(target.names.map((name) => client.headManifest(target.repository, name, scopes).then((m) => m?.digest === local.digest, () => false))),
     ]);
-    const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), ({ desc, role }, i): Promise<PushedBlob> =>
-      present[i] ? Promise.resolve({ digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, action: 'exists' as const, bytesSent: 0, restarts: 0 }) : pushBlob(store, client, target.repository, desc, role, opts, progress),
-    );
+    // The missing blobs go largest first: the longest upload starts at once instead of after a wave of small ones.
+    const blobs: PushedBlob[] = local.blobs.map(({ desc, role }) => ({ digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, action: 'exists', bytesSent: 0, restarts: 0 }));
+    const missing = local.blobs.map((_, i) => i).filter((i) => !present[i]).sort((a, b) => local.blobs[b]!.desc.size - local.blobs[a]!.desc.size);
+    await mapLimit(missing, Math.max(1, opts.concurrency ?? 3), async (i) => {
+      const { desc, role } = local.blobs[i]!;
+      blobs[i] = await pushBlob(store, client, target.repository, desc, role, opts, progress);
+    });
     // Every blob is confirmed: only now may a manifest (and so a tag) name them. A name that already holds
     // this very manifest (and no blob had to be sent) is left as it is: putting it again changes nothing.
     const unchanged = (i: number) => present.every(Boolean) && named[i] === true;

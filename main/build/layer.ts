@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Change } from '../layer/diff.ts';
 import { readMeta } from '../layer/file-meta.ts';
 import { compareNames } from '../layer/paths.ts';
-import { writeLayerTar } from '../layer/tar-writer.ts';
+import { writeLayerTar, type LayerTarOptions, type LayerTarResult } from '../layer/tar-writer.ts';
 import { MediaType } from '../oci/media-types.ts';
 import { GZIP_CHUNK, GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
+import type { BlobInfo } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { CachedLayer } from './cache.ts';
 
@@ -42,21 +42,37 @@ export function changesFromPaths(rootfs: string, paths: string[]): Change[] {
  * stay uncompressed. Returns null for an empty changeset (the step adds no layer). */
 export async function storeLayer(store: Store, root: string, changes: Change[], opts: { compress: boolean; sourceDateEpoch: number }): Promise<CachedLayer | null> {
   if (changes.length === 0) return null;
-  const out = opts.compress ? createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK }) : new PassThrough({ highWaterMark: 1 << 20 });
-  const writing = store.blobs.write(out);
-  // Both settle before either error counts: a full disk fails the store write, and the tar writer then only
-  // sees a closed stream; the store's error says what happened (issue 7).
-  const [tarDone, blobDone] = await Promise.allSettled([writeLayerTar(root, changes, out, { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) }), writing]);
-  if (blobDone.status === 'rejected') throw blobDone.reason;
-  if (tarDone.status === 'rejected') throw tarDone.reason;
-  const tar = tarDone.value;
-  const blob = blobDone.value;
+  const tarOpts: LayerTarOptions = { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) };
+  const { tar, blob } = opts.compress ? await writeGzipTar(store, root, changes, tarOpts) : await writePlainTar(store, root, changes, tarOpts);
   await recordLayerInfo(store, blob.digest, { diffID: tar.diffID, uncompressedSize: tar.size });
   return {
     descriptor: { mediaType: opts.compress ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: blob.digest, size: blob.size },
     diffID: tar.diffID,
     uncompressedSize: tar.size,
   };
+}
+
+/** writePlainTar stores the tar as it is: its digest is the diffID the tar writer hashes anyway, so the tar
+ * goes straight into the store's file, hashed once. */
+async function writePlainTar(store: Store, root: string, changes: Change[], opts: LayerTarOptions): Promise<{ tar: LayerTarResult; blob: BlobInfo }> {
+  let tar: LayerTarResult | undefined;
+  const blob = await store.blobs.writeHashed(async (sink) => {
+    tar = await writeLayerTar(root, changes, sink, opts);
+    return tar.diffID;
+  });
+  return { tar: tar as LayerTarResult, blob };
+}
+
+/** writeGzipTar stores the gzipped tar, hashing the tar (diffID) and the gzip stream in one pass. */
+async function writeGzipTar(store: Store, root: string, changes: Change[], opts: LayerTarOptions): Promise<{ tar: LayerTarResult; blob: BlobInfo }> {
+  const out = createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK });
+  const writing = store.blobs.write(out);
+  // Both settle before either error counts: a full disk fails the store write, and the tar writer then only
+  // sees a closed stream; the store's error says what happened (issue 7).
+  const [tarDone, blobDone] = await Promise.allSettled([writeLayerTar(root, changes, out, opts), writing]);
+  if (blobDone.status === 'rejected') throw blobDone.reason;
+  if (tarDone.status === 'rejected') throw tarDone.reason;
+  return { tar: tarDone.value, blob: blobDone.value };
 }
 
 /** compressLayer makes the gzip twin of an uncompressed layer blob (when an export needs one). */

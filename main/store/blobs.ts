@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { createDigester, digestAlgorithm, digestHex, parseDigest, type Digest } from '../oci/digest.ts';
 import { tempName } from '../util/fs-atomic.ts';
 import { StoreError } from './errors.ts';
@@ -130,10 +130,48 @@ export class BlobStore {
       return { digest, size };
     } catch (e) {
       await rm(tmp, { force: true });
-      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
-        throw new StoreError('NO_SPACE', `no space left on the device holding the store (${this.root})`, {}, { cause: e });
+      throw noSpace(e, this.root);
+    }
+  }
+
+  /** writeHashed stores a blob whose producer hashes every byte it writes itself (a layer tar writer: the
+   * tar's sha256 is its diffID), so the store does not hash the same bytes again. `produce` writes into the
+   * sink, ends it, waits for it to finish, and returns the digest; the file is synced and renamed into place. */
+  async writeHashed(produce: (sink: Writable) => Promise<Digest>): Promise<BlobInfo> {
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = tempName(this.tmpDir, 'blob');
+    try {
+      // Chunks that queue while a write is in flight go out as one writev: a tar's 512-byte headers and
+      // paddings do not each cost a system call. flush: the file is fsynced before it closes.
+      const sink = createWriteStream(tmp, { mode: 0o644, highWaterMark: 1 << 20, flush: true });
+      const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
+      sink.on('error', () => {}); // reported below, before the producer's own error (a full disk says so)
+      let digest: Digest;
+      try {
+        digest = await produce(sink);
+      } catch (e) {
+        sink.destroy();
+        await closed;
+        throw sink.errored ?? e;
       }
-      throw e;
+      if (!sink.writableFinished) {
+        sink.destroy();
+        await closed;
+        throw new StoreError('BLOB_SIZE_MISMATCH', `blob ${digest} was returned before all its bytes were written`, { digest });
+      }
+      await closed; // the fsync and close after the last write
+      if (sink.errored) throw sink.errored;
+      const size = sink.bytesWritten;
+      if (await this.has(digest)) {
+        await rm(tmp, { force: true });
+      } else {
+        await mkdir(join(this.root, digestAlgorithm(digest)), { recursive: true });
+        await rename(tmp, this.path(digest));
+      }
+      return { digest, size };
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw noSpace(e, this.root);
     }
   }
 
@@ -168,4 +206,11 @@ export class BlobStore {
       }
     }
   }
+}
+
+/** noSpace names a full disk as such (ENOSPC, possibly as the cause of another error); other errors pass. */
+function noSpace(e: unknown, root: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code ?? ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') return new StoreError('NO_SPACE', `no space left on the device holding the store (${root})`, {}, { cause: e });
+  return e;
 }

@@ -43,16 +43,29 @@ export function stepKey(inputs: StepInputs): string {
   return 'sha256:' + createHash('sha256').update(canonicalJson(inputs)).digest('hex');
 }
 
+// Lists promised never to change again, with their canonical JSON once made (null: not yet).
+const immutableLists = new WeakMap<unknown[], string | null>();
+
+/** markImmutable promises that a list (and everything in it) never changes again: its canonical JSON is
+ * made once (a watched context's COPY file list, keyed again by every warm rebuild). */
+export function markImmutable(list: unknown[]): void {
+  if (!immutableLists.has(list)) immutableLists.set(list, null);
+}
+
 /** canonicalJson is JSON with sorted keys (undefined members left out). Written as loops: a COPY of 10,000
  * files keys 10,000 entries on every build, warm ones included. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) {
+    const known = immutableLists.get(v);
+    if (known) return known;
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ',';
       s += canonicalJson(v[i]) ?? ''; // as Array.join writes undefined
     }
-    return s + ']';
+    s += ']';
+    if (known === null) immutableLists.set(v, s);
+    return s;
   }
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;

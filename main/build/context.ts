@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { ContextFilter, type FilterDecision } from '../dockerfile/ignore/context-filter.ts';
 import { goFilepathMatch } from '../dockerfile/ignore/glob-syntax.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
+import { markImmutable } from './cache.ts';
 import { BuildError } from './errors.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
@@ -102,7 +103,7 @@ export function rootEntry(root: string): ContextEntry {
   return { rel: '', abs: root, type: 'dir', mode: 0o755, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n };
 }
 
-/** statEntry lstats one path of the context into its entry (and the stats, for the filter's isDir). */
+/** statEntry lstats one path of the context into its entry (a symlink with its target). */
 export function statEntry(rel: string, abs: string): ContextEntry {
   const st = lstatSync(abs, { bigint: true });
   const type = typeOf(st);
@@ -282,7 +283,12 @@ export class BuildContext {
       if (e.linkTarget !== undefined) f.linkTarget = e.linkTarget;
       out.push(f);
     }
-    if (entry.type === 'dir' && this.entries.get(entry.rel) === entry) this.memo.set(entry.rel, { ...this.memo.get(entry.rel), files: out });
+    if (entry.type === 'dir' && this.entries.get(entry.rel) === entry) {
+      // Shared by later builds (and their step keys): frozen, so nothing can change it under them.
+      for (const f of out) Object.freeze(f);
+      markImmutable(Object.freeze(out) as SourceFile[]);
+      this.memo.set(entry.rel, { ...this.memo.get(entry.rel), files: out });
+    }
     return out;
   }
 

@@ -732,6 +732,7 @@ class Builder {
       };
     } else {
       const files: SourceFile[] = [];
+      const lists: SourceFile[][] = [];
       for (const src of inst.sources) {
         if (/^https?:\/\//.test(src)) {
           if (inst.kind !== 'ADD') throw new BuildError('BUILD_INVALID', `${this.where(inst)}: COPY cannot take a URL (${src}); use ADD`, { line: inst.loc.startLine });
@@ -746,13 +747,15 @@ class Builder {
           throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${this.where(inst)}: ${inst.kind} ${src}: not found in the build context${/[*?[]/.test(src) ? ' (no file matches the pattern)' : ' (or excluded by .dockerignore)'}`, { line: inst.loc.startLine, source: src });
         }
         for (const m of matches) {
-          files.push(...(await timed('hash', () => this.ctx.sourceFiles(m))));
+          lists.push(await timed('hash', () => this.ctx.sourceFiles(m)));
+          files.push(...(lists.at(-1) as SourceFile[]));
           const source: CopySource = m.type === 'dir' ? { abs: m.abs, name: m.rel, entries: this.ctx.walkUnder(m.rel).map((e) => (m.rel ? e.rel.slice(m.rel.length + 1) : e.rel)) } : { abs: m.abs, name: m.rel };
           if (parents) parentDirs.set(source, parentDir(src, m.rel, m.type === 'dir'));
           sources.push(source);
         }
       }
-      inputs.files = files;
+      // One source's list as the context gave it: a watched context's list keeps its canonical JSON (step key).
+      inputs.files = lists.length === 1 && lists[0]!.length === files.length ? lists[0]! : files;
     }
     if (inst.inlineSources.length) {
       const dir = join(this.tmp, `inline-${this.counter++}`);

@@ -13,6 +13,7 @@ import type { Digest } from '../oci/digest.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { makeCert } from '../testing/registry/certs.ts';
+import { startFaultProxy } from '../testing/registry/fault-proxy.ts';
 import { startRegistry, type TestRegistry } from '../testing/registry/registry.ts';
 import { startTokenServer, type TokenServer } from '../testing/registry/token-server.ts';
 import { tempDir } from '../testing/temp.ts';
@@ -90,6 +91,18 @@ describe('htpasswd Basic auth', () => {
     const dst = await Store.open(join(t.path, 'dst'));
     assert.equal((await pull(dst, `${reg.host}/team/app:1`, o)).digest, pushed.digest);
     assert.equal((await remoteTag(`${reg.host}/team/app:1`, 'v1', o)).digest, pushed.digest);
+  });
+
+  test('a logged-in push learns the scheme from one 401, however many requests start at once', async () => {
+    const proxy = await startFaultProxy(reg.host);
+    try {
+      const o: RegistryOptions = { ...fast, credentials: staticCredentials(proxy.host, 'alice', PASSWORD) };
+      await push(store, `${proxy.host}/team/once:1`, { ...o, source: 'local/app:1' });
+      assert.ok(proxy.log.filter((e) => e.method === 'HEAD').length >= 3, 'the blobs and the manifest are checked in parallel');
+      assert.equal(proxy.log.filter((e) => e.status === 401).length, 1, proxy.log.map((e) => `${e.method} ${e.path} ${e.status}`).join('\n'));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('logout removes the login; the registry then wants one again', async () => {

@@ -47,6 +47,8 @@ export class RegistryAuth {
   /** In-flight token requests per scope set: parallel requests share one. */
   private readonly pending = new Map<string, Promise<CachedToken>>();
   private credentialPromise: Promise<Credential | null> | null = null;
+  /** firstContact settles once the first request of a logged-in session has had its answer handled. */
+  private firstContact: Promise<void> | null = null;
   /** tokenRequests counts requests to the token server (tests check the cache with it). */
   tokenRequests = 0;
 
@@ -66,6 +68,25 @@ export class RegistryAuth {
   async identity(): Promise<string | undefined> {
     const c = await this.credential().catch(() => null);
     return c ? describeIdentity(c) : undefined;
+  }
+
+  /** turn orders the first requests of a session: while the scheme is unknown and a login is on file, the
+   * first request learns it alone (one 401, not one per parallel request) and the others wait for its answer.
+   * It returns the release to call once this request's answer is handled, or undefined. */
+  async turn(): Promise<(() => void) | undefined> {
+    if (this.scheme !== null) return undefined;
+    if (this.firstContact) {
+      await this.firstContact;
+      return undefined;
+    }
+    let release!: () => void;
+    this.firstContact = new Promise<void>((r) => (release = r));
+    // Anonymous: nothing to send once the scheme is known, so nobody needs to wait.
+    if (!(await this.credential().catch(() => null))) {
+      release();
+      return undefined;
+    }
+    return release;
   }
 
   /** authorization is the Authorization header for a request needing scopes, or undefined (anonymous, or

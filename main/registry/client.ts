@@ -135,13 +135,16 @@ export class RegistryClient {
       const ownHost = url.host === this.endpoint.base.host;
       let res: HttpResponse;
       let sentAuth: string | undefined;
+      let release: (() => void) | undefined;
       try {
+        release = ownHost ? await this.auth.turn() : undefined;
         // Credentials go to the registry's own host only, never to a redirect target elsewhere.
         sentAuth = ownHost ? await this.auth.authorization(req.scopes) : undefined;
         const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...(req.headers ?? {}) };
         if (sentAuth) headers.Authorization = sentAuth;
         res = await this.send({ method, url, headers, ...(body !== undefined ? { body } : {}), ...(req.onBodyProgress ? { onBodyProgress: req.onBodyProgress } : {}) });
       } catch (e) {
+        release?.();
         if (e instanceof TransportError && (e.kind === 'network' || e.kind === 'timeout') && retryable && attempt < this.policy.attempts) {
           await this.backoff(attempt, e.kind === 'timeout' ? `timed out: ${e.message}` : `network error: ${e.errno ?? e.message}`, undefined, req.onRetry);
           attempt++;
@@ -150,7 +153,7 @@ export class RegistryClient {
         throw this.transportError(e, ctx);
       }
       if (res.status === 401 && ownHost && authRounds < 2) {
-        const outcome = await this.auth.onUnauthorized(res, req.scopes, sentAuth);
+        const outcome = await this.auth.onUnauthorized(res, req.scopes, sentAuth).finally(() => release?.());
         insufficientScope ||= outcome.insufficientScope;
         if (outcome.retry) {
           authRounds++;
@@ -159,6 +162,7 @@ export class RegistryClient {
         const identity = await this.auth.identity();
         throw registryErrorFromResponse(401, '', { ...ctx, insufficientScope, ...(identity ? { identity } : {}) });
       }
+      release?.();
       if (follow && [301, 302, 303, 307, 308].includes(res.status)) {
         const loc = header(res, 'location');
         await drain(res);

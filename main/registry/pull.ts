@@ -219,7 +219,9 @@ async function fetchLayer(store: Store, client: RegistryClient, repository: stri
   let uncompressed: { diffID: Digest; size: number } | null = null;
   await streamBlob(client, repository, desc, base, progress, async (source) => {
     const gz = isGzipLayer(desc.mediaType) ? diffIdTap() : null;
-    const tapped = gz ? gz.wrap(source) : source;
+    // Network reads are ~64 KB: joined into 1 MB chunks, gunzip and the file writes take ~16x fewer
+    // thread-pool round trips. (Progress still counts network reads, in streamBlob.)
+    const tapped = gz ? gz.wrap(coalesce(source, 1 << 20)) : source;
     try {
       await store.blobs.write(tapped, { digest: desc.digest, size: desc.size });
     } catch (e) {
@@ -301,6 +303,28 @@ async function streamBlob(
     progress.emit({ ...base, state: 'failed', error: serializeError(e) } as BlobProgress);
     throw e;
   }
+}
+
+/** coalesce re-cuts a byte stream into chunks of about `size` bytes (bigger ones pass as they are); every
+ * chunk it yields is a fresh buffer, since consumers (zlib) keep them after the yield. */
+async function* coalesce(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let buf: Buffer | null = null;
+  let fill = 0;
+  for await (const chunk of source) {
+    if (fill > 0 && fill + chunk.byteLength > size) {
+      yield buf!.subarray(0, fill);
+      buf = null;
+      fill = 0;
+    }
+    if (chunk.byteLength >= size) {
+      yield chunk;
+      continue;
+    }
+    buf ??= Buffer.allocUnsafe(size);
+    buf.set(chunk, fill);
+    fill += chunk.byteLength;
+  }
+  if (fill > 0) yield buf!.subarray(0, fill);
 }
 
 /** diffIdTap hashes the gunzipped stream of a layer while it passes through, with backpressure. */

@@ -53,6 +53,17 @@ describe('loadCachedCli', () => {
     }
   });
 
+  test('a bundle that is not ASCII is read as UTF-8', async () => {
+    const t = tempDir();
+    try {
+      const file = join(t.path, 'commands.cjs');
+      writeFileSync(file, "exports.run = async () => '\u00e9'.length + 'é'.length;\n");
+      assert.equal(await loadCachedCli(file, 'du')!.cli.run([]), 2);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test('a cache folder that cannot be written: the command still runs, without a cache', async () => {
     const t = tempDir();
     try {

@@ -1,6 +1,7 @@
 // Node 20 keeps no compile cache for ES modules, and compiling the store/registry/builder code is a third
 // of a command's start. So the bundled CLI also ships the commands as one CommonJS file, compiled here
 // through vm.Script with a V8 code cache per command, kept beside it (wiped by every build).
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -20,7 +21,9 @@ export function loadCachedCli(file: string, command: string): { cli: CachedCli; 
     const st = statSync(file);
     size = st.size;
     mtime = Math.trunc(st.mtimeMs);
-    source = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    // The build emits ASCII: read as Latin-1 it is the same string, made without a UTF-8 decode.
+    source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   } catch {
     return null;
   }

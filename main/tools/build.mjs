@@ -43,6 +43,9 @@ if (only !== 'renderer') {
       chunkNames: 'cli/[name]-[hash]',
       splitting: true,
       format: 'esm',
+      // No comments or indentation to read, scan and keep as a two-byte string (names stay, for stack traces).
+      minifyWhitespace: true,
+      minifySyntax: true,
       external: ['bufferutil', 'utf-8-validate', 'electron'],
       plugins: [zodEnglishOnly],
       define: { STRATA_CLI_COMMONJS: JSON.stringify('./cli/commands.cjs') },
@@ -55,6 +58,8 @@ if (only !== 'renderer') {
       entryPoints: ['main/cli/index.ts'],
       outfile: 'dist/cli/commands.cjs',
       format: 'cjs',
+      minifyWhitespace: true,
+      minifySyntax: true,
       external: ['bufferutil', 'utf-8-validate', 'electron'],
       plugins: [zodEnglishOnly],
       define: { 'import.meta.url': '__strataImportMetaUrl' },

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
+import { canonicalJson, stepKey } from './cache.ts';
 import { BuildContext } from './context.ts';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -56,6 +57,22 @@ describe('BuildContext', () => {
       assert.equal(after.hashedBytes, 0);
     } finally {
       rmSync(hashCachePath, { force: true });
+    }
+  });
+
+  test("a directory's file list is frozen and kept; step keys over it equal those over a plain copy", async () => {
+    const ctx = await BuildContext.open(dir);
+    const list = await ctx.sourceFiles(ctx.get('src') as never);
+    assert.ok(Object.isFrozen(list) && list.every((f) => Object.isFrozen(f)));
+    assert.equal(await ctx.sourceFiles(ctx.get('src') as never), list);
+    const copy = list.map((f) => ({ ...f }));
+    assert.equal(canonicalJson(list), canonicalJson(copy));
+    for (const inputs of [
+      { parentKey: 'sha256:ab', op: 'COPY src/ /app/' },
+      { parentKey: 'sha256:cd', op: 'COPY src/ /app/ "files"', args: { A: '1' } },
+    ]) {
+      assert.equal(stepKey({ ...inputs, files: list }), stepKey({ ...inputs, files: copy }));
+      assert.equal(stepKey({ ...inputs, files: list }), stepKey({ ...inputs, files: list }));
     }
   });
 

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     const r = win ? await dialog.showOpenDialog(win, { properties: ['openDirectory'] }) : { canceled: true, filePaths: [] };
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
+  // The engine's context watchers (inotify) go with the app.
+  app.on('will-quit', () => engine.close());
   engine.events.subscribe((event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNEL_EVENT, event, payload);
   });

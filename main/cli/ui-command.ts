@@ -18,5 +18,6 @@ export async function ui(args: string[], io: Out): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await web.close();
+  engine.close(); // lets the context watchers go
   return 0;
 }

@@ -187,8 +187,9 @@ export async function contextInternals(ctx: BenchContext, baseTar: string, work:
   const home = join(work, 'home');
   let split: RunSplit | null = null;
   let raw: RawRates | null = null;
-  const watchers = new ContextWatchers();
   for (let i = 0; i < runs; i++) {
+    // A fresh app each run: an empty store, nothing watched or hashed yet.
+    const watchers = new ContextWatchers();
     rmSync(home, { recursive: true, force: true });
     const store = await Store.open(home);
     await load(store, baseTar);
@@ -200,8 +201,8 @@ export async function contextInternals(ctx: BenchContext, baseTar: string, work:
       split = await runSplit(store, ctx, join(work, 'split'));
       raw = await rawRates(await largestLayerTar(store, `localhost/bench/${ctx.name}:latest`), join(work, 'layer.tar'));
     }
+    watchers.close();
   }
-  watchers.close();
   rmSync(work, { recursive: true, force: true });
   return { cold: summarize(cold), touched: summarize(touched), warmInAppMs: median(warm), runSplit: split, raw };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PGZIP_FORMAT } from '../layer/parallel-gzip.ts';
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import type { Store } from '../store/store.ts';
@@ -36,6 +37,8 @@ export interface CacheRecord {
   layer: CachedLayer | null;
   /** Compressed twin of an uncompressed layer, once some export needed it. */
   gzip?: CachedLayer;
+  /** How the twin was compressed (PGZIP_FORMAT): a twin made another way is made again. */
+  gzipFormat?: string;
 }
 
 /** stepKey hashes inputs canonically (sorted keys) into a cache key. */
@@ -124,14 +127,14 @@ export class BuildCache {
       return null;
     }
     if (rec.layer && !(await this.store.blobs.has(rec.layer.descriptor.digest))) return null;
-    if (rec.gzip && !(await this.store.blobs.has(rec.gzip.descriptor.digest))) delete rec.gzip;
+    if (rec.gzip && (rec.gzipFormat !== PGZIP_FORMAT || !(await this.store.blobs.has(rec.gzip.descriptor.digest)))) delete rec.gzip;
     return rec;
   }
 
   /** put records a step result. */
   async put(rec: CacheRecord): Promise<void> {
     await mkdir(join(this.dir, 'steps'), { recursive: true });
-    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec), join(this.store.home, 'tmp'));
+    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec.gzip ? { ...rec, gzipFormat: PGZIP_FORMAT } : rec), join(this.store.home, 'tmp'));
   }
 
   private historyPath(buildId: string): string {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
 import type { Change } from '../layer/diff.ts';
 import { readMeta } from '../layer/file-meta.ts';
+import { parallelGzip } from '../layer/parallel-gzip.ts';
 import { compareNames } from '../layer/paths.ts';
 import { writeLayerTar, type LayerTarOptions, type LayerTarResult } from '../layer/tar-writer.ts';
 import { MediaType } from '../oci/media-types.ts';
-import { GZIP_CHUNK, GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
+import { GZIP_LEVEL, recordLayerInfo } from '../store/layer-writer.ts';
 import type { BlobInfo } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { CachedLayer } from './cache.ts';
@@ -63,10 +63,11 @@ async function writePlainTar(store: Store, root: string, changes: Change[], opts
   return { tar: tar as LayerTarResult, blob };
 }
 
-/** writeGzipTar stores the gzipped tar, hashing the tar (diffID) and the gzip stream in one pass. */
+/** writeGzipTar stores the gzipped tar (parallelGzip, as compressLayer makes it), hashing the tar (diffID)
+ * and the gzip stream in one pass. */
 async function writeGzipTar(store: Store, root: string, changes: Change[], opts: LayerTarOptions): Promise<{ tar: LayerTarResult; blob: BlobInfo }> {
-  const out = createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK });
-  const writing = store.blobs.write(out);
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const writing = store.blobs.write(Readable.from(parallelGzip(out, { level: GZIP_LEVEL, memLevel: 9 }), { objectMode: false }));
   // Both settle before either error counts: a full disk fails the store write, and the tar writer then only
   // sees a closed stream; the store's error says what happened (issue 7).
   const [tarDone, blobDone] = await Promise.allSettled([writeLayerTar(root, changes, out, opts), writing]);
@@ -75,15 +76,11 @@ async function writeGzipTar(store: Store, root: string, changes: Change[], opts:
   return { tar: tarDone.value, blob: blobDone.value };
 }
 
-/** compressLayer makes the gzip twin of an uncompressed layer blob (when an export needs one). */
+/** compressLayer makes the gzip twin of an uncompressed layer blob (when an export needs one): blocks of
+ * the tar deflate side by side on every core (parallelGzip), deterministically, in one gzip member. */
 export async function compressLayer(store: Store, layer: CachedLayer): Promise<CachedLayer> {
-  // Big chunks both ways (1 MB reads, 256 KB deflate output): each zlib chunk is a thread-pool round trip,
-  // and deflate's output does not depend on how its input is cut, so the digest stays the same.
-  const gz = createGzip({ level: GZIP_LEVEL, memLevel: 9, chunkSize: GZIP_CHUNK });
-  const [written, piped] = await Promise.allSettled([store.blobs.write(gz), pipeline(store.blobs.open(layer.descriptor.digest), gz)]);
-  if (written.status === 'rejected') throw written.reason;
-  if (piped.status === 'rejected') throw piped.reason;
-  const blob = written.value;
+  const gz = Readable.from(parallelGzip(store.blobs.open(layer.descriptor.digest), { level: GZIP_LEVEL, memLevel: 9 }), { objectMode: false });
+  const blob = await store.blobs.write(gz);
   await recordLayerInfo(store, blob.digest, { diffID: layer.diffID, uncompressedSize: layer.uncompressedSize });
   return { descriptor: { mediaType: MediaType.ociLayerGzip, digest: blob.digest, size: blob.size }, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize };
 }

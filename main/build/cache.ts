@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGZIP_FORMAT } from '../layer/parallel-gzip.ts';
@@ -8,6 +7,7 @@ import type { Descriptor } from '../oci/descriptor.ts';
 import type { Store } from '../store/store.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
 import type { SourceFile } from './context.ts';
+import { fileStamp } from '../util/file-stamp.ts';
 
 /** StepInputs is everything a step's result depends on; its digest is the step's cache key.
  * Content-based: file checksums, never mtimes; the base image by digest; the build args the step uses. */
@@ -201,14 +201,6 @@ function rememberHistory(path: string, memo: { stamp: string; text: string; pars
   if (parsedHistories.size > HISTORY_MEMO_LIMIT) parsedHistories.delete(parsedHistories.keys().next().value as string);
 }
 
-function fileStamp(path: string): string | null {
-  try {
-    const st = lstatSync(path, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return null;
-  }
-}
 
 /** sameJsonData says whether a and b serialize to the same JSON data (members in any order; an undefined
  * member is an absent one, an undefined array item is null), as JSON.parse(JSON.stringify(a)) deep-equals b. */

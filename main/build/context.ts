@@ -7,6 +7,7 @@ import { goFilepathMatch } from '../dockerfile/ignore/glob-syntax.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
 import { markImmutable } from './cache.ts';
 import { BuildError } from './errors.ts';
+import { fileStamp } from '../util/file-stamp.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -309,14 +310,6 @@ export class BuildContext {
 // safe because every entry is checked against the file's inode, size and times before use.
 const parsedHashCaches = new Map<string, { stamp: string; cache: Record<string, HashCacheEntry> }>();
 
-function fileStamp(path: string): string | null {
-  try {
-    const st = lstatSync(path, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return null;
-  }
-}
 
 async function loadHashCache(path: string): Promise<Record<string, HashCacheEntry>> {
   const stamp = fileStamp(path);

@@ -69,6 +69,18 @@ export class SnapshotCache {
     }
   }
 
+  /** readOnly returns the snapshot of a chain of layers itself (unpacked once), for a step that only reads
+   * it (COPY --from=image, a read-only RUN bind mount): no clone. Its mtime is refreshed so that prune()
+   * spares it while the step reads. Callers must never write below the returned path. */
+  async readOnly(layers: Descriptor[]): Promise<string | null> {
+    if (layers.length === 0) return null;
+    await this.ensure(layers);
+    const snap = join(this.dir, chainKey(layers));
+    const now = new Date();
+    await utimes(snap, now, now).catch(() => {});
+    return snap;
+  }
+
   /** checkout fills dst with the filesystem of the given layers: a clone of the longest snapshotted
    * prefix of the chain, then the remaining layers unpacked on top. */
   async checkout(layers: Descriptor[], dst: string): Promise<{ cloned: number; applied: number }> {

@@ -708,10 +708,12 @@ class Builder {
         });
         inputs.from = { [fromRef]: img.digest };
         materialize = async () => {
-          const root = join(this.tmp, `image-${img.digest.slice(7, 19)}-${this.counter++}`);
-          await this.snapshots.ensure(img.manifest.layers);
-          await this.snapshots.checkout(img.manifest.layers, root);
-          return root;
+          // The image's snapshot itself: COPY only reads its sources.
+          const snap = await timed('checkout', () => this.snapshots.readOnly(img.manifest.layers));
+          if (snap) return snap;
+          const empty = join(this.tmp, `image-${img.digest.slice(7, 19)}-${this.counter++}`);
+          await mkdir(empty, { recursive: true });
+          return empty;
         };
       }
       loadFrom = async () => {
@@ -830,8 +832,13 @@ class Builder {
           if (m.readOnly === false) other.dirty = true; // the step may write into that stage's root
         } else {
           const img = await this.store.resolve(m.from);
-          root = join(this.tmp, `mount-${this.counter++}`);
-          await this.snapshots.checkout(img.manifest.layers, root);
+          // Read-only (the default): the image's snapshot itself; writable: a clone the step may spoil.
+          const snap = m.readOnly === false ? null : await this.snapshots.readOnly(img.manifest.layers);
+          if (snap) root = snap;
+          else {
+            root = join(this.tmp, `mount-${this.counter++}`);
+            await this.snapshots.checkout(img.manifest.layers, root);
+          }
         }
         mounts.push({ type: 'bind', source: secureJoin(root, m.source ?? '/'), target: m.target ?? '/', readonly: m.readOnly });
       } else if (m.type === 'cache') {

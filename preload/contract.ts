@@ -150,6 +150,8 @@ export interface BuildResult {
   fsSteps: number;
   /** RUN steps that ran on an overlay mount of their root (the others ran on a copy of it). */
   overlaySteps?: number;
+  /** Stage roots mounted (overlay) over a cached snapshot instead of cloned from it. */
+  overlayRoots?: number;
   durationMs: number;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, closeSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { diffTrees, type Change } from '../layer/diff.ts';
@@ -167,6 +167,36 @@ describe('RUN roots on overlay mounts', { skip: SKIP }, () => {
       assert.equal(built[0]!.overlaySteps, 4);
       assert.equal(built[1]!.overlaySteps, 0);
       assert.equal(built[0]!.digest, built[1]!.digest);
+    });
+
+    test('a rebuild whose root no RUN consumes mounts it over the cached snapshot: same image as a clone, no mount left, the snapshot untouched', async () => {
+      const ctx2 = writeTree(join(t.path, 'ctx2'), {
+        Dockerfile: [`FROM ${BASE}`, 'RUN mkdir -p /opt/x && echo 1 > /opt/x/a', 'COPY data.txt /opt/x/data.txt', 'WORKDIR /opt/x/sub', 'CMD ["cat", "/opt/x/data.txt"]', ''].join('\n'),
+        'data.txt': 'one\n',
+      });
+      const results: Record<string, { digest: string; overlayRoots: number | undefined }[]> = {};
+      for (const mode of ['overlay', 'copy']) {
+        resetOverlayVerdict();
+        if (mode === 'copy') overlayFailed('test: copies');
+        const store = await Store.open(join(t.path, `home2-${mode}`));
+        await makeBusyboxImage(store, [BASE]);
+        results[mode] = [];
+        for (const body of ['one\n', 'two\n']) {
+          writeFileSync(join(ctx2, 'data.txt'), body);
+          const r = await runBuild(store, { contextDir: ctx2, tags: [`strata-test/overlay-root:${mode}`], network: 'none' });
+          results[mode]!.push({ digest: r.digest, overlayRoots: r.overlayRoots });
+          const left = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(store.home));
+          assert.deepEqual(left, [], 'no mount is left in the store');
+        }
+        // The mounted lower (the chain up to the RUN) holds no COPY output, and no snapshot got the second build's write.
+        const snaps = readdirSync(join(store.home, 'snapshots')).map((n) => join(store.home, 'snapshots', n));
+        const data = (d: string) => { try { return readFileSync(join(d, 'opt', 'x', 'data.txt'), 'utf8'); } catch { return null; } };
+        assert.ok(snaps.some((d) => existsSync(join(d, 'opt', 'x', 'a')) && data(d) === null), 'the chain up to the RUN has its snapshot');
+        if (mode === 'overlay') assert.ok(snaps.every((d) => data(d) !== 'two\n'), 'the mounted build wrote into no snapshot');
+      }
+      assert.equal(results.overlay![1]!.overlayRoots, 1, 'the second build mounted its root');
+      assert.equal(results.copy![1]!.overlayRoots, 0);
+      assert.deepEqual(results.overlay!.map((r) => r.digest), results.copy!.map((r) => r.digest));
     });
   });
 });

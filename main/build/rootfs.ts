@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -7,6 +7,7 @@ import type { Descriptor } from '../oci/descriptor.ts';
 import { applyLayer } from '../layer/apply.ts';
 import type { Store } from '../store/store.ts';
 import { tempName } from '../util/fs-atomic.ts';
+import { mountOverlay, overlayPathsOk, unmountOverlay, type OverlayDirs } from './overlay-root.ts';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 /** util-linux setpriv, to give cp a parent-death signal (absent: plain cp). */
@@ -100,6 +101,36 @@ export class SnapshotCache {
     return { cloned: 0, applied: layers.length };
   }
 
+  /** mountCheckout makes dst the filesystem of the given layers as an overlay mount over the longest
+   * snapshotted prefix (the snapshot is its read-only lower; what later steps write lands in an upper
+   * directory beside dst), the remaining layers applied through it. For a root that no RUN step will
+   * consume (RUN steps move lower entries by rename, which a mount cannot give). Null when there is no
+   * snapshot to mount or the mount fails: the caller clones instead. unmountCheckout undoes it. */
+  async mountCheckout(layers: Descriptor[], dst: string): Promise<OverlayDirs | null> {
+    for (let n = layers.length; n > 0; n--) {
+      const snap = join(this.dir, chainKey(layers.slice(0, n)));
+      if (!(await exists(snap))) continue;
+      const dirs: OverlayDirs = { lower: snap, upper: `${dst}.upper`, work: `${dst}.work`, merged: dst };
+      if (!overlayPathsOk(dirs)) return null;
+      const now = new Date();
+      await utimes(snap, now, now).catch(() => {});
+      try {
+        await mountOverlay(dirs);
+      } catch {
+        for (const p of [dirs.upper, dirs.work, dirs.merged]) await rm(p, { recursive: true, force: true }).catch(() => {});
+        return null;
+      }
+      try {
+        await applyLayers(this.store, layers.slice(n), dst);
+      } catch (e) {
+        await unmountCheckout(dirs);
+        throw e;
+      }
+      return dirs;
+    }
+    return null;
+  }
+
   /** tempDir names a fresh directory beside the snapshots (same filesystem: adopt() renames it in). */
   async tempDir(): Promise<string> {
     await mkdir(this.dir, { recursive: true });
@@ -139,8 +170,9 @@ export class SnapshotCache {
     const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
     dated.sort((a, b) => b.t - a.t);
     let removed = 0;
+    const mounted = lowerDirsInUse();
     for (const { n, t } of dated.slice(keep)) {
-      if (Date.now() - t < minAgeMs) continue;
+      if (Date.now() - t < minAgeMs || mounted.has(join(this.dir, n))) continue;
       // Renamed away first, so no checkout starts cloning a half-deleted tree.
       const gone = tempName(this.dir, 'prune');
       try {
@@ -157,6 +189,29 @@ export class SnapshotCache {
 
 /** SNAPSHOTS_KEPT bounds the unpacked root filesystems a store keeps for builds (least recently used go). */
 export const SNAPSHOTS_KEPT = 12;
+
+/** unmountCheckout unmounts a mountCheckout root and removes it with its upper and work directories. */
+export async function unmountCheckout(dirs: OverlayDirs): Promise<void> {
+  await unmountOverlay(dirs);
+  await rm(dirs.upper, { recursive: true, force: true });
+}
+
+/** lowerDirsInUse lists the lower directories of this machine's live overlay mounts (a snapshot that is
+ * one must not be pruned from under a build that mounted it). */
+function lowerDirsInUse(): Set<string> {
+  const out = new Set<string>();
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const m = /\slowerdir=([^,\s]+)/.exec(line);
+    if (m) for (const d of m[1]!.split(':')) out.add(d.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
+}
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -26,7 +26,8 @@ import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
 import { addBytes, timed, timedDetached } from './metrics.ts';
-import { applyLayers, copyTree, SnapshotCache } from './rootfs.ts';
+import { applyLayers, copyTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
+import { overlayUnavailable, type OverlayDirs } from './overlay-root.ts';
 import { resolveUser } from './users.ts';
 import { runStep, type RunMountSpec } from './run-step.ts';
 import { BuildStatus } from './status.ts';
@@ -60,6 +61,10 @@ interface StageRun {
   snapshotting: Promise<void> | null;
   /** The root was written outside the layer chain (a writable bind mount of it): never snapshot it. */
   dirty: boolean;
+  /** The instruction being built (what is left of the stage decides how its root is checked out). */
+  current: StageInstruction | null;
+  /** The root is an overlay mount over a snapshot (mountCheckout), unmounted when the build ends. */
+  mounted: OverlayDirs | null;
 }
 
 const EPOCH_ISO = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -95,6 +100,7 @@ class Builder {
   private cachedSteps = 0;
   private fsSteps = 0;
   private overlaySteps = 0;
+  private overlayRoots = 0;
   private counter = 0;
 
   constructor(
@@ -132,6 +138,8 @@ class Builder {
       await Promise.allSettled(this.background);
       await this.keepSnapshots(this.status.steps.size > 0 && this.finishedOk);
       await this.lease?.release();
+      // Mounted roots go first: nothing is ever removed through a mount.
+      for (const r of this.runs) if (r.mounted) await unmountCheckout(r.mounted).catch(() => {});
       await rm(this.tmp, { recursive: true, force: true });
     }
   }
@@ -146,7 +154,7 @@ class Builder {
       }
       // A failed build may leave a root half-written by its failing step: only a finished build's roots are kept.
       for (const r of ok ? this.runs : []) {
-        if (!r.rootfs || r.dirty) continue;
+        if (!r.rootfs || r.dirty || r.mounted) continue;
         const dir = r.rootfs;
         r.rootfs = null;
         await this.snapshots.adopt(r.layers.map((l) => l.descriptor), dir);
@@ -231,6 +239,7 @@ class Builder {
       cachedSteps: this.cachedSteps,
       fsSteps: this.fsSteps,
       overlaySteps: this.overlaySteps,
+      overlayRoots: this.overlayRoots,
       durationMs: Date.now() - this.started,
     };
   }
@@ -372,6 +381,8 @@ class Builder {
         lastChange: parent.rebuilt ? `stage ${parent.stage.name ?? parent.stage.index} rebuilt` : null,
         snapshotting: null,
         dirty: false,
+        current: null,
+        mounted: null,
       };
       this.status.step(id, { status: parent.rebuilt ? 'done' : 'cached', endedAt: Date.now(), cacheKey: run.key });
     } else {
@@ -434,6 +445,8 @@ class Builder {
         lastChange: null,
         snapshotting: null,
         dirty: false,
+        current: null,
+        mounted: null,
       };
       const before = this.previous[id];
       const moved = before !== undefined && before.base !== inputs.base;
@@ -481,6 +494,7 @@ class Builder {
 
   /** step dispatches one instruction of a stage; its errors carry the instruction's line. */
   private async step(run: StageRun, raw: StageInstruction, id: string): Promise<void> {
+    run.current = raw;
     try {
       await this.dispatchStep(run, raw, id);
     } catch (e) {
@@ -623,10 +637,30 @@ class Builder {
     }
   }
 
+  /** flatten turns a mounted root into a plain directory (a RUN consumes its root by renames). */
+  private async flatten(run: StageRun): Promise<void> {
+    const dir = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
+    await copyTree(run.rootfs!, dir);
+    await unmountCheckout(run.mounted!);
+    run.mounted = null;
+    run.rootfs = dir;
+  }
+
   /** rootfsOf materializes a stage's root filesystem (base snapshot + layers so far), once. */
   private async rootfsOf(run: StageRun): Promise<string> {
     if (run.rootfs) return run.rootfs;
     const dir = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);
+    // A root no RUN step will consume is an overlay mount over its snapshot where the kernel allows: no clone.
+    const at = run.current ? run.stage.instructions.indexOf(run.current) : -1;
+    if (at >= 0 && !run.stage.instructions.slice(at).some((i) => i.kind === 'RUN') && (await overlayUnavailable()) === null) {
+      const mounted = await timed('checkout', () => this.snapshots.mountCheckout(run.layers.map((l) => l.descriptor), dir));
+      if (mounted) {
+        this.overlayRoots++;
+        run.mounted = mounted;
+        run.rootfs = dir;
+        return dir;
+      }
+    }
     await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir));
     run.rootfs = dir;
     return dir;
@@ -865,6 +899,7 @@ class Builder {
     const op = JSON.stringify({ run: argv, mounts: inst.mounts.map((m) => m.spec), network, user: c.User ?? '', cwd: c.WorkingDir ?? '/', env: envList.filter((e) => !Object.hasOwn(args, e.split('=')[0] as string)) });
     const inputs: StepInputs = { parentKey: run.key, op, args, ...(files.length ? { files } : {}) };
     await this.fsStep(run, id, inputs, createdBy(inst, run.shell), inst.loc.startLine, async () => {
+      if (run.mounted) await this.flatten(run);
       const lower = await this.rootfsOf(run);
       const chainBefore = run.layers.map((l) => l.descriptor);
       const upper = join(this.tmp, `rootfs-${run.stage.index}-${this.counter++}`);

@@ -1,9 +1,31 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** tempDir makes a fresh folder for one test and returns it with its cleanup. */
 export function tempDir(prefix = 'strata-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    cleanup: () => {
+      // A test that kills Strata with SIGKILL mid-RUN leaves that step's overlay mount behind (what
+      // `strata fsck --repair` undoes for a user): unmount it rather than delete through it.
+      for (const mp of mountsBelow(path).reverse()) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+function mountsBelow(dir: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((mp) => mp.startsWith(dir + '/'));
 }

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { unmountBelow } from '../testing/temp.ts';
 
 export interface Arena {
   /** root holds target/ and sentinel/ and nothing else. */
@@ -84,6 +85,7 @@ export function createArena(prefix = 'strata-hostile-'): Arena {
 
 /** removeTree deletes a tree however deep a layer made it (rmSync recursion overflows near PATH_MAX depth). */
 export function removeTree(path: string): void {
+  unmountBelow(path);
   if (process.getuid?.() !== 0) makeWritable(path);
   try {
     rmSync(path, { recursive: true, force: true });

@@ -9,12 +9,17 @@ export function tempDir(prefix = 'strata-test-'): { path: string; cleanup: () =>
   return {
     path,
     cleanup: () => {
-      // A test that kills Strata with SIGKILL mid-RUN leaves that step's overlay mount behind (what
-      // `strata fsck --repair` undoes for a user): unmount it rather than delete through it.
-      for (const mp of mountsBelow(path).reverse()) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
+      unmountBelow(path);
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/** unmountBelow unmounts (lazily) whatever is mounted below dir: a test that kills Strata with SIGKILL
+ * mid-RUN leaves that step's overlay mount behind (what `strata fsck --repair` undoes for a user), and a
+ * test's cleanup must not delete through it or leave it mounted. */
+export function unmountBelow(dir: string): void {
+  for (const mp of mountsBelow(dir).reverse()) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
 }
 
 function mountsBelow(dir: string): string[] {

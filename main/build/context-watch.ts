@@ -5,6 +5,7 @@ import { lstatSync, readFileSync, statfsSync, watch as fsWatch, type FSWatcher }
 import { basename, isAbsolute, join, posix, relative, resolve as resolvePath } from 'node:path';
 import { ContextFilter, type FilterDecision } from '../dockerfile/ignore/context-filter.ts';
 import { BuildContext, checkContextRoot, readIgnoreText, rootEntry, statEntry, walkTree, type ContextEntry, type ContextTree, type WalkDir } from './context.ts';
+import { parseMountinfo } from '../util/mountinfo.ts';
 
 /** WatchFn is fs.watch as the watcher calls it (tests inject failures). */
 export type WatchFn = (path: string, listener: (event: string, filename: string | Buffer | null) => void) => FSWatcher;
@@ -348,13 +349,8 @@ function unwatchableFs(root: string): string | null {
  * not see changes of, or returns null. */
 export function foreignMount(root: string, mountinfo: string): string | null {
   const under = root.endsWith('/') ? root : root + '/';
-  for (const line of mountinfo.split('\n')) {
-    // id parent dev root MOUNTPOINT options [optional…] - FSTYPE source superoptions (octal escapes: \040)
-    const f = line.split(' ');
-    const point = (f[4] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (!point.startsWith(under)) continue;
-    const type = f[f.indexOf('-') + 1] ?? '';
-    if (!INOTIFY_FS_NAMES.has(type)) return `${type} mounted at ${point}`;
+  for (const m of parseMountinfo(mountinfo)) {
+    if (m.point.startsWith(under) && !INOTIFY_FS_NAMES.has(m.fsType)) return `${m.fsType} mounted at ${m.point}`;
   }
   return null;
 }

@@ -90,8 +90,9 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
     const st = lstatSync(src);
     const parent = ensureDir(posix.dirname(dstPath));
     const dst = posix.join(parent, posix.basename(dstPath));
+    const relDst = rel(dst);
     let existing;
-    if (fresh.has(parent) && !written.has(rel(dst))) existing = null;
+    if (fresh.has(parent) && !written.has(relDst)) existing = null;
     else {
       try {
         existing = lstatSync(dst);
@@ -109,7 +110,7 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
       chmodSync(dst, opts.mode ?? st.mode & 0o7777);
       lchownSync(dst, uid, gid);
       utimesSync(dst, st.atime, st.mtime);
-      written.add(rel(dst));
+      written.add(relDst);
       return true;
     }
     if (existing) rmSync(dst, { recursive: existing.isDirectory(), force: true });
@@ -133,7 +134,7 @@ export function copyInto(rootfs: string, sources: CopySource[], dest: string, op
     } else {
       return false; // sockets, devices, fifos in a context are not copied
     }
-    written.add(rel(dst));
+    written.add(relDst);
     return false;
   };
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { applyLayer } from '../layer/apply.ts';
 import type { Store } from '../store/store.ts';
 import { tempName } from '../util/fs-atomic.ts';
 import { mountOverlay, overlayPathsOk, unmountOverlay, type OverlayDirs } from './overlay-root.ts';
+import { overlayLowerDirs } from '../util/mountinfo.ts';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 /** util-linux setpriv, to give cp a parent-death signal (absent: plain cp). */
@@ -170,7 +171,7 @@ export class SnapshotCache {
     const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
     dated.sort((a, b) => b.t - a.t);
     let removed = 0;
-    const mounted = lowerDirsInUse();
+    const mounted = overlayLowerDirs();
     for (const { n, t } of dated.slice(keep)) {
       if (Date.now() - t < minAgeMs || mounted.has(join(this.dir, n))) continue;
       // Renamed away first, so no checkout starts cloning a half-deleted tree.
@@ -196,22 +197,6 @@ export async function unmountCheckout(dirs: OverlayDirs): Promise<void> {
   await rm(dirs.upper, { recursive: true, force: true });
 }
 
-/** lowerDirsInUse lists the lower directories of this machine's live overlay mounts (a snapshot that is
- * one must not be pruned from under a build that mounted it). */
-function lowerDirsInUse(): Set<string> {
-  const out = new Set<string>();
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
-    const m = /\slowerdir=([^,\s]+)/.exec(line);
-    if (m) for (const d of m[1]!.split(':')) out.add(d.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-  }
-  return out;
-}
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -11,6 +11,7 @@ import { createDigester, isDigest, type Digest } from '../oci/digest.ts';
 import { parseManifestDocument, type ManifestDocument } from '../oci/manifest.ts';
 import type { IndexEntry } from './index-file.ts';
 import type { Store } from './store.ts';
+import { mountsBelow } from '../util/mountinfo.ts';
 
 export type FsckProblemKind =
   | 'LAYOUT_INVALID' // oci-layout missing or unreadable
@@ -98,7 +99,7 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
 
   // 2. Mounts inside the store (a sandbox that died with its mounts on the host). They come first: a leftover
   // directory is never removed while something is mounted below it.
-  const mounts = storeMounts(home);
+  const mounts = mountsBelow(home);
   const deadDirs: string[] = [];
 
   // 3. Locks and leases of dead processes.
@@ -156,7 +157,7 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
       const p = add({ kind: 'MOUNT_LEFTOVER', severity: 'warning', path: rel(l.path), message: `${rel(l.path)}: ${owner}, still has ${mounted.length} mount(s) below it`, repair: 'unmount them (lazily), then remove it' });
       if (repair) {
         for (const mp of [...mounted].sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
-        if (storeMounts(home).some((mp) => mp === l.path || mp.startsWith(l.path + sep))) continue; // still mounted: never rm through it
+        if (mountsBelow(home).some((mp) => mp === l.path || mp.startsWith(l.path + sep))) continue; // still mounted: never rm through it
         p.repaired = true;
       } else continue;
     }
@@ -400,20 +401,3 @@ function alive(pid: number): boolean {
   }
 }
 
-/** storeMounts lists the mount points (of this process's mount namespace) below home. */
-function storeMounts(home: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const mp = line.split(' ')[4];
-    if (!mp) continue;
-    const path = mp.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (path.startsWith(home + sep)) out.push(path); // home itself may well be a mount (its own disk)
-  }
-  return out;
-}

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountsBelow } from '../util/mountinfo.ts';
 
 /** tempDir makes a fresh folder for one test and returns it with its cleanup. */
 export function tempDir(prefix = 'strata-test-'): { path: string; cleanup: () => void } {
@@ -20,17 +21,4 @@ export function tempDir(prefix = 'strata-test-'): { path: string; cleanup: () =>
  * test's cleanup must not delete through it or leave it mounted. */
 export function unmountBelow(dir: string): void {
   for (const mp of mountsBelow(dir).reverse()) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
-}
-
-function mountsBelow(dir: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .map((l) => (l.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((mp) => mp.startsWith(dir + '/'));
 }

@@ -123,9 +123,11 @@ export async function startWebServer(engine: Engine, opts: { port?: number; rend
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    // ws emits 'error' for protocol violations (a frame over maxPayload, bad UTF-8, bad opcodes) and has
-    // already sent its close frame: drop this socket, never the process.
-    ws.on('error', () => ws.terminate());
+    // ws emits 'error' for protocol violations (a frame over maxPayload, bad UTF-8, bad opcodes) after it has
+    // sent its close frame with the code; it ends the socket when the client answers (or after its close
+    // timeout). Terminating here reset the connection under a client still sending, which then saw 1006
+    // instead of the code. Only this socket goes, never the process.
+    ws.on('error', () => {});
     const send = (m: ServerMessage) => {
       if (ws.readyState !== ws.OPEN) return;
       let text: string;

@@ -264,6 +264,8 @@ export type TransferProgress =
       | { state: 'mounted'; from: string }
       | { state: 'uploading'; bytesDone: number; total: number; rate: number }
       | { state: 'downloading'; bytesDone: number; total: number; rate: number }
+      | { state: 'compressing'; bytesDone: number; total: number; rate: number }
+      | { state: 'compressed'; into: string; intoSize: number; intoMediaType: string }
       | { state: 'retrying'; reason: string; attempt: number; at: number }
       | { state: 'done' }
       | { state: 'failed'; error: SerializedError }

@@ -19,7 +19,7 @@ import { BASE, touch, type BenchContext } from './contexts.ts';
 import { exec } from './exec.ts';
 import { median } from './stats.ts';
 
-export const PHASES: Phase[] = ['context', 'hash', 'checkout', 'copy', 'run', 'snapshot', 'sandbox', 'layer', 'compress'];
+export const PHASES: Phase[] = ['context', 'hash', 'checkout', 'copy', 'run', 'snapshot', 'sandbox', 'layer'];
 
 export interface PhaseSummary {
   ms: number;

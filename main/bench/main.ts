@@ -274,7 +274,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (irows.length) {
     out.push('\n### Strata internals per build (in-process, median ms; throughput in parentheses)\n\n');
-    out.push('Builds run in one process as the app runs them (contexts opened through the engine\'s watcher). Phases: context = walking the context; hash = hashing COPY sources; checkout = materializing a root filesystem; copy = COPY/ADD/WORKDIR writes; run = the rest of a RUN step (mount specs, user lookup); snapshot = a RUN\'s root (overlay mount or copy, reading the changes, unmount, moving untouched entries in); sandbox = bwrap start and the command; layer = tar + sha256 of the changes of a step (stored uncompressed); compress = gzip + sha256 of the layers the image exports (in the background while later steps run, so it overlaps them and can exceed the share of the total); other = parsing, cache lookups, waiting for background compression, image write.\n\n');
+    out.push('Builds run in one process as the app runs them (contexts opened through the engine\'s watcher). Phases: context = walking the context; hash = hashing COPY sources; checkout = materializing a root filesystem; copy = COPY/ADD/WORKDIR writes; run = the rest of a RUN step (mount specs, user lookup); snapshot = a RUN\'s root (overlay mount or copy, reading the changes, unmount, moving untouched entries in); sandbox = bwrap start and the command; layer = tar + sha256 of the changes of a step (stored and carried by the image uncompressed: a push gzips them); other = parsing, cache lookups, image write.\n\n');
     out.push(markdownTable(['context', 'figure', 'total', ...PHASES, 'other'], irows));
   }
   if (rrows.length) {

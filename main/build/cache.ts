@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGZIP_FORMAT } from '../layer/parallel-gzip.ts';
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import type { Store } from '../store/store.ts';
@@ -35,10 +34,6 @@ export interface CachedLayer {
 export interface CacheRecord {
   key: string;
   layer: CachedLayer | null;
-  /** Compressed twin of an uncompressed layer, once some export needed it. */
-  gzip?: CachedLayer;
-  /** How the twin was compressed (PGZIP_FORMAT): a twin made another way is made again. */
-  gzipFormat?: string;
 }
 
 /** stepKey hashes inputs canonically (sorted keys) into a cache key. */
@@ -127,14 +122,13 @@ export class BuildCache {
       return null;
     }
     if (rec.layer && !(await this.store.blobs.has(rec.layer.descriptor.digest))) return null;
-    if (rec.gzip && (rec.gzipFormat !== PGZIP_FORMAT || !(await this.store.blobs.has(rec.gzip.descriptor.digest)))) delete rec.gzip;
     return rec;
   }
 
   /** put records a step result. */
   async put(rec: CacheRecord): Promise<void> {
     await mkdir(join(this.dir, 'steps'), { recursive: true });
-    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec.gzip ? { ...rec, gzipFormat: PGZIP_FORMAT } : rec), join(this.store.home, 'tmp'));
+    await writeFileAtomic(this.recordPath(rec.key), JSON.stringify(rec), join(this.store.home, 'tmp'));
   }
 
   private historyPath(buildId: string): string {

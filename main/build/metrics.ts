@@ -5,9 +5,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Phase names what the solver was doing: walking the context, hashing sources, checking out a root
  * filesystem, writing COPY/ADD/WORKDIR files, running a RUN step (the rest of it: mounts, user lookup),
  * snapshotting a RUN's root (overlay mount or copy, reading the changes, unmount, materializing), the
- * sandbox (bwrap start and the command itself), writing a layer (tar + sha256, gzip when exported),
- * compressing a stored layer for export. */
-export type Phase = 'context' | 'hash' | 'checkout' | 'copy' | 'run' | 'snapshot' | 'sandbox' | 'layer' | 'layer+gzip' | 'compress';
+ * sandbox (bwrap start and the command itself), writing a layer (tar + sha256; nothing is gzipped at
+ * build time: a push compresses). */
+export type Phase = 'context' | 'hash' | 'checkout' | 'copy' | 'run' | 'snapshot' | 'sandbox' | 'layer';
 
 export interface PhaseTotal {
   /** ms is the time spent in the phase itself, without the phases it called. */
@@ -51,12 +51,6 @@ export async function timed<T>(phase: Phase, fn: () => Promise<T>, bytes?: (resu
     t.bytes += bytes ? bytes(result) : 0;
   }
   return result;
-}
-
-/** timedDetached is timed for work that runs in the background (a layer compressing while later steps run):
- * its time counts for phase, and is not subtracted from the phase that started it. */
-export function timedDetached<T>(phase: Phase, fn: () => Promise<T>, bytes?: (result: T) => number): Promise<T> {
-  return frames.exit(() => timed(phase, fn, bytes));
 }
 
 /** addBytes adds bytes a phase handled that only the caller can count (e.g. bytes actually hashed). */

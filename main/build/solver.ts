@@ -24,8 +24,8 @@ import { BuildContext, type SourceFile } from './context.ts';
 import { archiveKind, download, extractInto, type ArchiveKind } from './add.ts';
 import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
-import { changesFromPaths, compressLayer, storeLayer } from './layer.ts';
-import { addBytes, timed, timedDetached } from './metrics.ts';
+import { changesFromPaths, storeLayer } from './layer.ts';
+import { addBytes, timed } from './metrics.ts';
 import { applyLayers, copyTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
 import { overlayUnavailable, type OverlayDirs } from './overlay-root.ts';
 import { resolveUser } from './users.ts';
@@ -50,7 +50,6 @@ interface StageRun {
   argNames: Set<string>;
   shell: string[];
   cmdSet: boolean;
-  exported: boolean;
   /** The materialized root filesystem, current up to the last step; null until a step needs it. */
   rootfs: string | null;
   /** Whether some step of this stage (or what it builds on) was rebuilt rather than taken from the cache. */
@@ -91,8 +90,6 @@ class Builder {
   private text: string | undefined;
   private identity = '';
   private sourceDateEpoch = 0;
-  /** gzipOf: the compressed twin of each uncompressed layer a stage exports, done or still compressing. */
-  private readonly gzipOf = new Map<string, Promise<CachedLayer>>();
   /** Background work (compression, snapshot copies) the build waits for before it ends. */
   private readonly background: Promise<unknown>[] = [];
   private readonly runs: StageRun[] = [];
@@ -202,25 +199,20 @@ class Builder {
       for (const d of this.deps.get(i) ?? []) if (typeof d === 'number') visit(d);
     };
     visit(target.index);
-    const exported = new Set<number>();
-    for (let i: number | undefined = target.index; i !== undefined; ) {
-      exported.add(i);
-      const from: StageRef | undefined = [...(this.deps.get(i) ?? [])].find((d) => typeof d === 'number' && this.isFromDep(i as number, d));
-      i = typeof from === 'number' ? from : undefined;
-    }
     this.initStatus(target.index, needed);
     this.ctx = await timed('context', () => (this.hooks.openContext ?? BuildContext.open)(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') }));
     this.previous = await this.cache.previousInputs(this.identity);
     this.lease = await this.store.lease(`build-${this.id}`);
     await mkdir(this.tmp, { recursive: true });
 
-    for (const s of stages) if (needed.has(s.index)) this.stageResult(s.index, exported.has(s.index));
-    const final = await this.stageResult(target.index, true);
+    for (const s of stages) if (needed.has(s.index)) this.stageResult(s.index);
+    const final = await this.stageResult(target.index);
     // Every stage the target needed must have finished (and any failure surfaced) before the image is written.
-    await Promise.all([...needed].map((i) => this.stageResult(i, exported.has(i))));
+    await Promise.all([...needed].map((i) => this.stageResult(i)));
 
-    const layers = await Promise.all(final.layers.map((l) => this.exportable(l)));
-    // A cancel that came while the last layers were compressing still cancels: no image, no tag.
+    // The image carries its layers as the steps stored them (uncompressed tars, digest = diffID), as docker's
+    // and podman's stores do: nothing is gzipped at build time; a push sends gzip twins (store/layer-twins.ts).
+    const layers = final.layers;
     if (this.signal.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
     const config: ImageConfig = {
       ...final.config,
@@ -296,10 +288,10 @@ class Builder {
     this.status.init(stages, steps);
   }
 
-  private stageResult(index: number, exported: boolean): Promise<StageRun> {
+  private stageResult(index: number): Promise<StageRun> {
     let p = this.results.get(index);
     if (!p) {
-      p = this.runStage(index, exported);
+      p = this.runStage(index);
       p.catch(() => this.abort.abort()); // one failed stage stops the others
       this.results.set(index, p);
     }
@@ -314,17 +306,17 @@ class Builder {
     return `${this.file}:${inst.loc.startLine}`;
   }
 
-  private async runStage(index: number, exported: boolean): Promise<StageRun> {
+  private async runStage(index: number): Promise<StageRun> {
     const stage = this.parsed.stages[index] as Stage;
     // Wait for every stage this one reads (FROM <stage>, COPY --from, RUN --mount from=).
-    for (const d of this.deps.get(index) ?? []) if (typeof d === 'number') await this.stageResult(d, false);
+    for (const d of this.deps.get(index) ?? []) if (typeof d === 'number') await this.stageResult(d);
     this.checkCancelled();
     this.status.stage(index, { status: 'running' });
     const fromId = this.stepId(index, 0);
     this.status.step(fromId, { status: 'running', startedAt: Date.now() });
     let run: StageRun;
     try {
-      run = await this.from(stage, exported);
+      run = await this.from(stage);
       this.runs.push(run);
     } catch (e) {
       this.failStep(fromId, e);
@@ -356,7 +348,7 @@ class Builder {
   }
 
   /** from starts a stage: a base image from the store, an earlier stage, or scratch. */
-  private async from(stage: Stage, exported: boolean): Promise<StageRun> {
+  private async from(stage: Stage): Promise<StageRun> {
     const id = this.stepId(stage.index, 0);
     const fromInst = this.scope.expandFrom(stage.from, { file: this.file }).instruction;
     const base = fromInst.baseName;
@@ -365,7 +357,7 @@ class Builder {
     const fromStage = [...(this.deps.get(stage.index) ?? [])].find((d): d is number => typeof d === 'number' && this.isFromDep(stage.index, d));
     let run: StageRun;
     if (fromStage !== undefined) {
-      const parent = await this.stageResult(fromStage, exported);
+      const parent = await this.stageResult(fromStage);
       run = {
         stage,
         config: structuredClone(parent.config),
@@ -375,7 +367,6 @@ class Builder {
         argNames: new Set(parent.argNames),
         shell: [...parent.shell],
         cmdSet: false,
-        exported,
         rootfs: null,
         rebuilt: parent.rebuilt,
         lastChange: parent.rebuilt ? `stage ${parent.stage.name ?? parent.stage.index} rebuilt` : null,
@@ -439,7 +430,6 @@ class Builder {
         argNames: new Set(),
         shell: config.config?.Shell ?? [...DEFAULT_SHELL],
         cmdSet: false,
-        exported,
         rootfs: null,
         rebuilt: false,
         lastChange: null,
@@ -555,26 +545,20 @@ class Builder {
     if (rec) {
       this.cachedSteps++;
       layer = rec.layer;
-      if (layer && rec.gzip) this.gzipOf.set(layer.descriptor.digest, Promise.resolve(rec.gzip));
-      else if (layer && run.exported && !layer.descriptor.mediaType.endsWith('gzip')) this.compressInBackground(key, layer, id);
       if (layer && run.rootfs) {
         await this.settleSnapshot(run);
         await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       }
-      // An exported step shows the layer the image carries (compressed), as before compression moved to the background.
-      const shown = layer && run.exported && rec.gzip ? rec.gzip : layer;
-      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: shown ? { digest: shown.descriptor.digest, size: shown.descriptor.size, uncompressedSize: shown.uncompressedSize } : null });
+      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
     } else {
       const before = this.previous[id];
       const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
       this.status.step(id, { missReason: reason, cacheKey: key });
       await this.settleSnapshot(run);
       const out = await timed(inputs.op.startsWith('{"run"') ? 'run' : 'copy', execute);
-      // The tar is stored uncompressed (tar + sha256 only); an exported layer is gzipped in the background
-      // while later steps run, in parallel with other layers, and the image waits for it at the end.
-      layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { compress: false, sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
+      // The tar is stored uncompressed (tar + sha256 only), and the image carries it so.
+      layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
       await this.cache.put({ key, layer });
-      if (layer && run.exported) this.compressInBackground(key, layer, id);
       run.rebuilt = true;
       run.lastChange = null;
       this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
@@ -599,22 +583,6 @@ class Builder {
       comment: `${this.file}:${line}`,
       ...(layer ? {} : { empty_layer: true }),
     });
-  }
-
-  /** compressInBackground starts the gzip twin of an exported layer (recorded in the cache when done). */
-  private compressInBackground(key: string, layer: CachedLayer, stepId: string): void {
-    const digest = layer.descriptor.digest;
-    if (this.gzipOf.has(digest)) return;
-    const p = timedDetached('compress', () => compressLayer(this.store, layer), (l) => l.uncompressedSize).then(async (gz) => {
-      await this.lease.add(gz.descriptor.digest);
-      await this.cache.put({ key, layer, gzip: gz });
-      // The step's event then names the layer the image carries (compressed size), as it did before.
-      this.status.step(stepId, { layer: { digest: gz.descriptor.digest, size: gz.descriptor.size, uncompressedSize: gz.uncompressedSize } });
-      return gz;
-    });
-    p.catch(() => {}); // awaited (and thrown) by exportable()
-    this.gzipOf.set(digest, p);
-    this.background.push(p);
   }
 
   /** settleSnapshot waits for a root's snapshot copy before a step writes into the root. */
@@ -733,7 +701,7 @@ class Builder {
       const stageIdx = byIndex ?? this.parsed.stages.find((s) => s.name === fromRef.toLowerCase())?.index;
       let materialize: () => Promise<string>;
       if (stageIdx !== undefined && dep.includes(stageIdx)) {
-        const other = await this.stageResult(stageIdx, false);
+        const other = await this.stageResult(stageIdx);
         inputs.from = { [fromRef]: other.key };
         materialize = () => this.rootfsOf(other);
       } else {
@@ -861,7 +829,7 @@ class Builder {
         const idx = this.parsed.stages.find((s) => s.name === m.from!.toLowerCase())?.index;
         let root: string;
         if (idx !== undefined) {
-          const other = await this.stageResult(idx, false);
+          const other = await this.stageResult(idx);
           root = await this.rootfsOf(other);
           if (m.readOnly === false) other.dirty = true; // the step may write into that stage's root
         } else {
@@ -944,16 +912,6 @@ class Builder {
       }
       return { root: upper, changes: result.changes };
     });
-  }
-
-  /** exportable returns a layer in the form an image carries (gzip), compressing an intermediate one once. */
-  private async exportable(l: CachedLayer): Promise<CachedLayer> {
-    if (l.descriptor.mediaType.endsWith('gzip') || l.descriptor.mediaType.endsWith('zstd')) return l;
-    const pending = this.gzipOf.get(l.descriptor.digest);
-    if (pending) return pending;
-    const gz = await timed('compress', () => compressLayer(this.store, l), (x) => x.uncompressedSize);
-    await this.lease.add(gz.descriptor.digest);
-    return gz;
   }
 }
 

@@ -20,7 +20,10 @@ function describe(e: ProgressEvent): string {
       return `${head}: mounted from ${e.from}`;
     case 'uploading':
     case 'downloading':
+    case 'compressing':
       return `${head}: ${e.state} ${formatBytes(e.bytesDone)}/${formatBytes(e.total)} ${formatBytes(e.rate)}/s`;
+    case 'compressed':
+      return `${head}: compressed to ${short(e.into)} (${formatBytes(e.intoSize)})`;
     case 'retrying':
       return `${head}: retrying (attempt ${e.attempt}, ${e.reason})`;
     case 'done':
@@ -35,7 +38,7 @@ export class PlainTransfer {
   constructor(private readonly write: Write) {}
   handle(events: ProgressEvent[]): void {
     for (const e of events) {
-      if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading')) continue;
+      if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading' || e.state === 'compressing')) continue;
       this.write(describe(e) + '\n');
     }
   }
@@ -49,10 +52,10 @@ export class TtyTransfer {
   handle(events: ProgressEvent[]): void {
     for (const e of events) this.rows.set(e.kind === 'blob' ? e.digest : e.kind === 'tag' ? `tag:${e.reference}` : 'manifest', e);
     const lines = [...this.rows.values()].map((e) => {
-      if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading')) {
+      if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading' || e.state === 'compressing')) {
         const width = 30;
         const fill = Math.round((e.bytesDone / Math.max(1, e.total)) * width);
-        return `${short(e.digest)}: [${'='.repeat(Math.max(0, fill - 1))}${fill ? '>' : ''}${' '.repeat(width - fill)}] ${formatBytes(e.bytesDone)}/${formatBytes(e.total)}`;
+        return `${short(e.digest)}: ${e.state === 'compressing' ? 'gzip ' : ''}[${'='.repeat(Math.max(0, fill - 1))}${fill ? '>' : ''}${' '.repeat(width - fill)}] ${formatBytes(e.bytesDone)}/${formatBytes(e.total)}`;
       }
       return describe(e).slice(0, this.columns - 1);
     });

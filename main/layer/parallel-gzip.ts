@@ -6,8 +6,8 @@ const deflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
 /** PGZIP_BLOCK is the size of the blocks compressed side by side. Part of the format: the same input
  * gives the same bytes only with the same block size, so it never changes (see PGZIP_FORMAT). */
 export const PGZIP_BLOCK = 1 << 20;
-/** PGZIP_FORMAT names this way of compressing in cache records: a gzip twin made another way (an older
- * Strata's single-stream gzip) is made again, so that an image's digest never depends on a store's history. */
+/** PGZIP_FORMAT names this way of compressing in twin records (store/layer-twins.ts): a gzip twin made
+ * another way is made again, so that what a push sends never depends on a store's history. */
 export const PGZIP_FORMAT = 'pgzip-1m-v1';
 const WINDOW = 32 * 1024;
 // What zlib's own gzip writes: no name, no mtime, OS 3 (Unix); level 6 sets no extra flags.

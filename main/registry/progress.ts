@@ -12,6 +12,9 @@ export type BlobState =
   | { state: 'mounted'; from: string }
   | { state: 'uploading'; bytesDone: number; total: number; rate: number }
   | { state: 'downloading'; bytesDone: number; total: number; rate: number }
+  /** A push gzips an uncompressed layer (bytes of the tar read so far), then names the twin it sends instead. */
+  | { state: 'compressing'; bytesDone: number; total: number; rate: number }
+  | { state: 'compressed'; into: Digest; intoSize: number; intoMediaType: string }
   /** at is when the next attempt starts (epoch ms). */
   | { state: 'retrying'; reason: string; attempt: number; at: number }
   | { state: 'done' }
@@ -58,7 +61,7 @@ export class ProgressBatcher {
   /** emit queues one event. */
   emit(e: ProgressEvent): void {
     if (!this.sink) return;
-    if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading')) {
+    if (e.kind === 'blob' && (e.state === 'uploading' || e.state === 'downloading' || e.state === 'compressing')) {
       // Replace this blob's latest event when it is a byte count too, so the order of states is kept.
       let i = this.pending.length - 1;
       while (i >= 0 && !(this.pending[i]!.kind === 'blob' && (this.pending[i] as BlobProgress).digest === e.digest)) i--;

@@ -4,7 +4,10 @@
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { parseDockerRef, trimNamed, withTag, type Reference } from '../oci/reference.ts';
-import type { Store } from '../store/store.ts';
+import { createDigester } from '../oci/digest.ts';
+import type { ImageManifest } from '../oci/manifest.ts';
+import { distributable, isUncompressedLayer } from '../store/layer-twins.ts';
+import type { Lease, Store } from '../store/store.ts';
 import { serializeError } from '../util/errors.ts';
 import { mountCandidates, recordBlobSources } from './blob-sources.ts';
 import { RegistrySession, pullScope, pushScope, type RegistryClient, type RegistryOptions, type RetryInfo } from './client.ts';
@@ -52,6 +55,8 @@ export interface PushedBlob {
 export interface PushResult {
   /** references are the full references now pointing at the image in the registry. */
   references: string[];
+  /** digest of the manifest the registry holds: the stored image's own, or, when the image carries
+   * uncompressed layers (a built image), that of its form with gzip twins (docker's "repo digest"). */
   digest: Digest;
   mediaType: string;
   size: number;
@@ -92,7 +97,10 @@ interface LocalImage {
   digest: Digest;
   mediaType: string;
   bytes: Uint8Array;
+  manifest: ImageManifest;
   blobs: { desc: Descriptor; role: BlobRole }[];
+  /** storedDigest is the stored image's manifest digest (differs from digest once layers were compressed). */
+  storedDigest: Digest;
 }
 
 function resolveTarget(ref: string, extraTags: readonly string[] = []): Target {
@@ -109,23 +117,58 @@ function resolveTarget(ref: string, extraTags: readonly string[] = []): Target {
   return { ref: parsed, registry: parsed.domain, repository: parsed.path, names, references };
 }
 
-async function loadLocal(store: Store, source: string): Promise<LocalImage> {
-  const img = await store.resolve(source);
-  const bytes = await store.blobs.read(img.digest);
-  const blobs: { desc: Descriptor; role: BlobRole }[] = [{ desc: img.manifest.config, role: 'config' }];
-  const seen = new Set<string>([img.manifest.config.digest]);
-  for (const l of img.manifest.layers) {
+function blobsOf(manifest: ImageManifest): { desc: Descriptor; role: BlobRole }[] {
+  const blobs: { desc: Descriptor; role: BlobRole }[] = [{ desc: manifest.config, role: 'config' }];
+  const seen = new Set<string>([manifest.config.digest]);
+  for (const l of manifest.layers) {
     if (seen.has(l.digest)) continue;
     seen.add(l.digest);
     blobs.push({ desc: l, role: 'layer' });
   }
-  return { digest: img.digest, mediaType: img.manifestDoc.mediaType, bytes, blobs };
+  return blobs;
+}
+
+/** loadLocal reads the image to push in the form the registry gets: a built image's uncompressed layers are
+ * replaced by their gzip twins, made now if no push made them before (reported as 'compressing', then
+ * 'compressed' into the twin's digest); the lease keeps new twins until their layer's image reaches them. */
+async function loadLocal(store: Store, source: string, lease: Lease, progress?: ProgressBatcher): Promise<LocalImage> {
+  const img = await store.resolve(source);
+  const bytes = await store.blobs.read(img.digest);
+  const stored = { digest: img.digest, mediaType: img.manifestDoc.mediaType, bytes, manifest: img.manifest, storedDigest: img.digest };
+  if (!img.manifest.layers.some((l) => isUncompressedLayer(l.mediaType))) return { ...stored, blobs: blobsOf(img.manifest) };
+  const rates = new Map<Digest, RateMeter>();
+  const out = await distributable(store, bytes, img.manifest, {
+    ...(progress
+      ? {
+          onTwin: (l: Descriptor, done: number) => {
+            let rate = rates.get(l.digest);
+            if (!rate) rates.set(l.digest, (rate = new RateMeter()));
+            progress.emit({ kind: 'blob', operation: 'push', digest: l.digest, size: l.size, mediaType: l.mediaType, role: 'layer', state: 'compressing', bytesDone: done, total: l.size, rate: rate.record(done) });
+          },
+        }
+      : {}),
+    made: async (twin, layer) => {
+      await lease.add(twin.digest);
+      if (rates.has(layer.digest)) progress?.emit({ kind: 'blob', operation: 'push', digest: layer.digest, size: layer.size, mediaType: layer.mediaType, role: 'layer', state: 'compressed', into: twin.digest, intoSize: twin.size, intoMediaType: twin.mediaType });
+    },
+  });
+  const digester = createDigester('sha256');
+  digester.update(out.bytes);
+  return { ...stored, digest: digester.digest(), bytes: out.bytes, manifest: out.manifest, blobs: blobsOf(out.manifest) };
 }
 
 /** planPush is the dry run of push: which blobs the registry has, which can be mounted, and the bytes to upload. */
 export async function planPush(store: Store, ref: string, opts: PushOptions = {}): Promise<PushPlan> {
   const target = resolveTarget(ref, opts.tags);
-  const local = await loadLocal(store, opts.source ?? ref);
+  const lease = await store.lease('push-plan');
+  try {
+    return await plan(store, target, await loadLocal(store, opts.source ?? ref, lease), opts);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function plan(store: Store, target: Target, local: LocalImage, opts: PushOptions): Promise<PushPlan> {
   checkDigestTarget(target, local);
   const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
   const blobs = await mapLimit(local.blobs, Math.max(1, opts.concurrency ?? 3), async ({ desc, role }): Promise<PlannedBlob> => {
@@ -145,19 +188,21 @@ export async function planPush(store: Store, ref: string, opts: PushOptions = {}
 
 function checkDigestTarget(target: Target, local: LocalImage): void {
   if (target.ref.digest && target.ref.digest !== local.digest) {
-    throw new RegistryError('DIGEST_INVALID', `cannot push ${target.ref}: the local image's manifest is ${local.digest}, not that digest`, { registry: target.registry, repository: target.repository });
+    const stored = local.storedDigest !== local.digest ? ` (stored as ${local.storedDigest}, its layers compressed for the registry)` : '';
+    throw new RegistryError('DIGEST_INVALID', `cannot push ${target.ref}: the local image's manifest is ${local.digest}${stored}, not that digest`, { registry: target.registry, repository: target.repository });
   }
 }
 
 /** push sends a stored image to `ref` (docker push), putting the manifest under every tag once all blobs are there. */
 export async function push(store: Store, ref: string, opts: PushOptions = {}): Promise<PushResult> {
   const target = resolveTarget(ref, opts.tags);
-  const local = await loadLocal(store, opts.source ?? ref);
-  checkDigestTarget(target, local);
-  const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
   const progress = new ProgressBatcher(opts.onProgress);
-  const scopes = [pushScope(target.repository)];
+  const lease = await store.lease('push');
   try {
+    const local = await loadLocal(store, opts.source ?? ref, lease, progress);
+    checkDigestTarget(target, local);
+    const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
+    const scopes = [pushScope(target.repository)];
     // Every HEAD in one wave (blobs and the target names' manifests): a re-push is one round trip.
     const [present, named] = await Promise.all([
       mapLimit(local.blobs, HEAD_CONCURRENCY, ({ desc, role }) => checkBlob(client, target.repository, desc, role, progress)),
@@ -196,6 +241,7 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
     };
   } finally {
     progress.flush();
+    await lease.release();
   }
 }
 

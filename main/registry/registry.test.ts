@@ -347,3 +347,67 @@ describe('registry without auth', () => {
     assert.equal(s.client(reg.host), s.client(reg.host));
   });
 });
+
+describe('a built image (uncompressed layers) goes up as gzip twins', () => {
+  const t = tempDir('strata-reg-twins-');
+  let reg: TestRegistry;
+  let store: Store;
+  before(async () => {
+    reg = await startRegistry(join(t.path, 'registry'));
+    store = await Store.open(join(t.path, 'store'));
+  });
+  after(async () => {
+    await reg.stop();
+    t.cleanup();
+  });
+
+  test('compressing, then compressed into the twin; the registry holds gzip layers with the same diffIDs; a re-push compresses nothing', async () => {
+    const base = await makeBusyboxImage(store, ['local/base:1']);
+    const baseManifest = (await store.resolve('local/base:1')).manifest;
+    const body = Buffer.alloc(300_000, 'strata ');
+    const tar = await writeLayer(store, [await packToBuffer([{ header: { name: 'app/data.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) }, body }])], { compression: 'none' });
+    assert.equal(tar.descriptor.mediaType, MediaType.ociLayer);
+    const baseConfig = JSON.parse(Buffer.from(await store.blobs.read(base.configDescriptor.digest)).toString('utf8'));
+    const config = { ...baseConfig, rootfs: { type: 'layers', diff_ids: [...baseConfig.rootfs.diff_ids, tar.diffID] } };
+    const img = await writeImage(store, config, [...baseManifest.layers, tar.descriptor], ['local/app:1']);
+
+    const events: ProgressEvent[] = [];
+    const res = await push(store, `${reg.host}/team/app:1`, { ...anonymous, source: 'local/app:1', onProgress: (b) => events.push(...b) });
+    assert.notEqual(res.digest, img.descriptor.digest, 'the registry form is a manifest of its own');
+    const mine = events.filter((e) => e.kind === 'blob' && e.digest === tar.descriptor.digest).map((e) => e.state);
+    assert.equal(mine[0], 'compressing');
+    assert.equal(mine[mine.length - 1], 'compressed');
+    const compressed = events.find((e) => e.kind === 'blob' && e.state === 'compressed');
+    assert.ok(compressed && compressed.kind === 'blob' && compressed.state === 'compressed');
+    assert.ok(compressed.intoSize < body.length / 10, `gzip of a repetitive tar is small (${compressed.intoSize})`);
+    const twinStates = events.filter((e) => e.kind === 'blob' && e.digest === compressed.into).map((e) => e.state);
+    assert.deepEqual([twinStates[0], twinStates[twinStates.length - 1]], ['checking', 'done']);
+
+    // The registry's manifest: gzip layers (the base's as they were, the built one its twin), the same config.
+    const client = new RegistryClient(reg.host, anonymous);
+    const got = await client.getManifest('team/app', '1');
+    assert.equal(got.digest, res.digest);
+    const m = JSON.parse(Buffer.from(got.bytes).toString('utf8'));
+    assert.deepEqual(m.layers.map((l: { mediaType: string }) => l.mediaType), [MediaType.ociLayerGzip, MediaType.ociLayerGzip]);
+    assert.deepEqual(m.layers[0], baseManifest.layers[0]);
+    assert.equal(m.layers[1].digest, compressed.into);
+    assert.equal(m.config.digest, img.configDescriptor.digest);
+
+    // Pulled into an empty store: the diffIDs check out against the config (pull verifies them).
+    const fresh = await Store.open(join(t.path, 'fresh'));
+    const pulled = await pull(fresh, `${reg.host}/team/app:1`, anonymous);
+    assert.equal(pulled.digest, res.digest);
+    assert.deepEqual(await layerInfo(fresh, compressed.into), { diffID: tar.diffID, uncompressedSize: tar.uncompressedSize });
+
+    // Again: the twin is known, nothing is compressed or sent, the same digest.
+    const again: ProgressEvent[] = [];
+    const res2 = await push(store, `${reg.host}/team/app:1`, { ...anonymous, source: 'local/app:1', onProgress: (b) => again.push(...b) });
+    assert.equal(res2.digest, res.digest);
+    assert.equal(res2.bytesUploaded, 0);
+    assert.ok(!again.some((e) => e.kind === 'blob' && (e.state === 'compressing' || e.state === 'compressed')));
+
+    // By digest: the registry form's digest is the one to name; the stored one is refused, saying why.
+    await push(store, `${reg.host}/team/app@${res.digest}`, { ...anonymous, source: 'local/app:1' });
+    await assert.rejects(push(store, `${reg.host}/team/app@${img.descriptor.digest}`, { ...anonymous, source: 'local/app:1' }), (e: RegistryError) => e.code === 'DIGEST_INVALID' && e.message.includes(`stored as ${img.descriptor.digest}`));
+  });
+});

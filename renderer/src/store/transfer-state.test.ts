@@ -41,6 +41,19 @@ describe('applyTransferEvent', () => {
     });
   }
 
+  test("compressing shows the tar's progress; compressed turns the row into the gzip twin the push sends", () => {
+    const tar = 'sha256:' + 'a'.repeat(64);
+    const twin = 'sha256:' + 'b'.repeat(64);
+    const layer = { kind: 'blob' as const, operation: 'push' as const, digest: tar, size: 4000, mediaType: 'application/vnd.oci.image.layer.v1.tar', role: 'layer' as const };
+    let t = applyTransferEvent(start(false), pushEvent('t1', [{ ...layer, state: 'compressing', bytesDone: 1000, total: 4000, rate: 2e6 }]), 2000);
+    assert.deepEqual(t.blobs.map((b) => [b.digest, b.state, b.bytesDone, b.size]), [[tar, 'compressing', 1000, 4000]]);
+    assert.equal(transferTotals(t).bytesDone, 1000);
+    t = applyTransferEvent(t, pushEvent('t1', [{ ...layer, state: 'compressed', into: twin, intoSize: 1500, intoMediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]), 2100);
+    assert.deepEqual(t.blobs.map((b) => [b.digest, b.state, b.bytesDone, b.size, b.mediaType]), [[twin, 'queued', 0, 1500, 'application/vnd.oci.image.layer.v1.tar+gzip']]);
+    t = applyTransferEvent(t, pushEvent('t1', [{ ...layer, digest: twin, size: 1500, state: 'done' }]), 2200);
+    assert.deepEqual(t.blobs.map((b) => [b.digest, b.state]), [[twin, 'done']], 'one row for the layer, not two');
+  });
+
   test('manifest and tags', () => {
     const t = applyTransferEvent(
       start(),

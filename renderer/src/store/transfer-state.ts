@@ -83,11 +83,19 @@ export function newTransfer(init: { id: string; operation: 'push' | 'pull'; refe
 
 function applyBlob(rows: BlobRow[], e: BlobEvent): BlobRow[] {
   const i = rows.findIndex((r) => r.digest === e.digest);
+  if (e.state === 'compressed') {
+    // The uncompressed layer's row becomes its gzip twin's, the blob the push sends from here on.
+    const rest = rows.filter((r) => r.digest !== e.digest);
+    if (rest.some((r) => r.digest === e.into)) return rest;
+    const row: BlobRow = { digest: e.into, size: e.intoSize, mediaType: e.intoMediaType, role: e.role, state: 'queued', bytesDone: 0, rate: 0, planned: null, from: null, mounted: false, retry: null, retries: 0, error: null };
+    return i < 0 ? [...rest, row] : [...rows.slice(0, i), row, ...rows.slice(i + 1)];
+  }
   const prev: BlobRow = rows[i] ?? { digest: e.digest, size: e.size, mediaType: e.mediaType, role: e.role, state: 'queued', bytesDone: 0, rate: 0, planned: null, from: null, mounted: false, retry: null, retries: 0, error: null };
   const next: BlobRow = { ...prev, size: e.size, mediaType: e.mediaType, role: e.role, state: e.state, rate: 0, retry: null };
   switch (e.state) {
     case 'uploading':
     case 'downloading':
+    case 'compressing':
       next.bytesDone = e.bytesDone;
       next.rate = e.rate;
       if (e.total > 0) next.size = e.total;

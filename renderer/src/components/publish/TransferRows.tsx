@@ -54,7 +54,7 @@ export function TransferRows({ transfer: t, now, onCancel, compact = false }: Tr
         <ol className="blob-rows" aria-label="Blobs">
           {t.blobs.map((b) => {
             const label = b.role === 'config' ? 'config' : `layer ${++layerNo}`;
-            const moving = b.state === 'uploading' || b.state === 'downloading' || b.state === 'retrying';
+            const moving = b.state === 'uploading' || b.state === 'downloading' || b.state === 'compressing' || b.state === 'retrying';
             return (
               <li key={b.digest} className={`blob-row blob-row--${b.state}`} data-testid="blob-row" data-digest={b.digest} data-role={b.role} data-state={b.state}>
                 <span className="blob-row__role">{label}</span>

@@ -10,6 +10,8 @@ export const STATE_TEXT: Record<BlobRow['state'], string> = {
   mounted: 'mounted',
   uploading: 'uploading',
   downloading: 'downloading',
+  compressing: 'compressing',
+  compressed: 'compressed',
   retrying: 'retrying',
   done: 'done',
   failed: 'failed',
@@ -40,6 +42,10 @@ export function rowDetail(b: BlobRow, now: number): string {
     case 'downloading': {
       const rate = formatRate(b.rate);
       return `${formatBytes(b.bytesDone)} of ${formatBytes(b.size)}${rate ? ` · ${rate}` : ''}`;
+    }
+    case 'compressing': {
+      const rate = formatRate(b.rate);
+      return `gzip: ${formatBytes(b.bytesDone)} of ${formatBytes(b.size)} read${rate ? ` · ${rate}` : ''}`;
     }
     case 'retrying': {
       const r = b.retry;

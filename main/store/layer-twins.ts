@@ -1,0 +1,126 @@
+// A layer's gzip twin: the form a registry receives. Images Strata builds carry their layers uncompressed
+// (`application/vnd.oci.image.layer.v1.tar`, digest = diffID), as docker's and podman's local stores keep
+// them: a build never gzips. A push compresses each uncompressed layer once, deterministically
+// (parallelGzip, PGZIP_FORMAT), and the twin is remembered here, so a re-push knows every digest without
+// reading a byte, and the same local image always goes out as the same manifest. A twin lives as long as its
+// layer does (Store.reachable keeps the twins of reachable uncompressed layers).
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { parallelGzip, PGZIP_FORMAT } from '../layer/parallel-gzip.ts';
+import { digestHex, type Digest } from '../oci/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
+import type { ImageManifest } from '../oci/manifest.ts';
+import { MediaType } from '../oci/media-types.ts';
+import { writeFileAtomic } from '../util/fs-atomic.ts';
+import { GZIP_LEVEL, recordLayerInfo } from './layer-writer.ts';
+import type { Store } from './store.ts';
+
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+
+/** TWIN_OF maps an uncompressed layer media type to the media type of its gzip twin. */
+const TWIN_OF: Record<string, string> = {
+  [MediaType.ociLayer]: MediaType.ociLayerGzip,
+  [DOCKER_LAYER]: MediaType.dockerLayerGzip,
+};
+
+/** isUncompressedLayer says whether a layer goes out as a gzip twin. */
+export function isUncompressedLayer(mediaType: string): boolean {
+  return mediaType in TWIN_OF;
+}
+
+interface TwinRecord {
+  digest: Digest;
+  size: number;
+  format: string;
+}
+
+function recordPath(store: Store, layer: Digest): string {
+  return join(store.home, 'meta', 'twins', `${digestHex(layer)}.json`);
+}
+
+async function readRecord(store: Store, layer: Digest): Promise<TwinRecord | null> {
+  try {
+    return JSON.parse(await readFile(recordPath(store, layer), 'utf8')) as TwinRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** twinDigest is the recorded twin of an uncompressed layer (made by this format), whether or not its blob is still there. */
+export async function twinDigest(store: Store, layer: Digest): Promise<Digest | null> {
+  const rec = await readRecord(store, layer);
+  return rec && rec.format === PGZIP_FORMAT ? rec.digest : null;
+}
+
+/** knownTwin is the twin's descriptor when it was made before and its blob is still stored. */
+export async function knownTwin(store: Store, layer: Descriptor): Promise<Descriptor | null> {
+  const rec = await readRecord(store, layer.digest);
+  if (!rec || rec.format !== PGZIP_FORMAT || !(await store.blobs.has(rec.digest))) return null;
+  return twinDescriptor(layer, rec);
+}
+
+function twinDescriptor(layer: Descriptor, rec: TwinRecord): Descriptor {
+  return { ...layer, mediaType: TWIN_OF[layer.mediaType] ?? MediaType.ociLayerGzip, digest: rec.digest, size: rec.size };
+}
+
+/** makeTwin compresses an uncompressed layer blob into its gzip twin (or returns the one made before).
+ * onBytes reports the uncompressed bytes read so far. The caller leases the result until something reaches it. */
+export async function makeTwin(store: Store, layer: Descriptor, onBytes?: (done: number) => void): Promise<Descriptor> {
+  const known = await knownTwin(store, layer);
+  if (known) return known;
+  let done = 0;
+  const counted = store.blobs.open(layer.digest).pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        done += chunk.length;
+        onBytes?.(done);
+        cb(null, chunk);
+      },
+    }),
+  );
+  const blob = await store.blobs.write(Readable.from(parallelGzip(counted, { level: GZIP_LEVEL, memLevel: 9 }), { objectMode: false }));
+  await recordLayerInfo(store, blob.digest, { diffID: layer.digest, uncompressedSize: layer.size });
+  const rec: TwinRecord = { digest: blob.digest, size: blob.size, format: PGZIP_FORMAT };
+  await mkdir(join(store.home, 'meta', 'twins'), { recursive: true });
+  await writeFileAtomic(recordPath(store, layer.digest), JSON.stringify(rec), store.tmpDir);
+  return twinDescriptor(layer, rec);
+}
+
+/** Distributable is a manifest in the form a registry gets: every uncompressed layer replaced by its twin. */
+export interface Distributable {
+  manifest: ImageManifest;
+  /** bytes of the manifest to put; the stored manifest's own bytes when no layer changed. */
+  bytes: Uint8Array;
+  /** twins maps each replaced layer's digest to its twin. */
+  twins: Map<Digest, Descriptor>;
+}
+
+/** distributable rewrites a stored manifest for a registry, making the twins that are missing (makeTwin).
+ * The same stored manifest always gives the same bytes: only the layers' mediaType, digest and size change,
+ * in place, key order kept. */
+export async function distributable(
+  store: Store,
+  bytes: Uint8Array,
+  manifest: ImageManifest,
+  hooks: { onTwin?: (layer: Descriptor, done: number) => void; made?: (twin: Descriptor, layer: Descriptor) => Promise<void> } = {},
+): Promise<Distributable> {
+  const twins = new Map<Digest, Descriptor>();
+  for (const l of manifest.layers) {
+    if (!isUncompressedLayer(l.mediaType) || twins.has(l.digest)) continue;
+    const twin = await makeTwin(store, l, hooks.onTwin ? (n) => hooks.onTwin!(l, n) : undefined);
+    await hooks.made?.(twin, l);
+    twins.set(l.digest, twin);
+  }
+  if (twins.size === 0) return { manifest, bytes, twins };
+  const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as { layers: Record<string, unknown>[] };
+  for (const l of doc.layers) {
+    const twin = twins.get(l.digest as Digest);
+    if (!twin) continue;
+    l.mediaType = twin.mediaType;
+    l.digest = twin.digest;
+    l.size = twin.size;
+  }
+  const out = { ...manifest, layers: manifest.layers.map((l) => twins.get(l.digest) ?? l) };
+  return { manifest: out, bytes: Buffer.from(JSON.stringify(doc)), twins };
+}

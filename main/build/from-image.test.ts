@@ -81,3 +81,28 @@ describe('COPY --from=image and RUN --mount=type=bind,from=image read the image 
     assert.equal(fingerprint(snapshot), pristine);
   });
 });
+
+describe('a base image is unpacked once, then cloned or mounted', () => {
+  const t = tempDir();
+  after(() => t.cleanup());
+
+  test('two stages FROM the same image in a cold build: the first unpacks its snapshot, the second mounts it', async () => {
+    const store = await Store.open(join(t.path, 'home'));
+    await makeBusyboxImage(store, [BASE]);
+    const base = await store.resolve(BASE);
+    const ctx = writeTree(join(t.path, 'ctx'), {
+      Dockerfile: `FROM ${BASE} AS build\nWORKDIR /src\nCOPY a.txt .\nRUN cat a.txt a.txt > /out.txt\nFROM ${BASE}\nCOPY --from=build /out.txt /out.txt\nCMD ["cat", "/out.txt"]\n`,
+      'a.txt': 'twice\n',
+    });
+    const snapshot = join(store.home, 'snapshots', chainKey(base.manifest.layers));
+    assert.equal(existsSync(snapshot), false, 'no snapshot before the build');
+    const r = await runBuild(store, { contextDir: ctx, tags: ['strata-test/twice:1'], network: 'none' });
+    assert.ok(existsSync(join(snapshot, 'bin', 'busybox')), "the base image's own chain is snapshotted (not only the chains RUN steps leave)");
+    const overlay = (await (await import('./overlay-root.ts')).overlayUnavailable()) === null;
+    assert.equal(r.overlayRoots, overlay ? 1 : 0, 'the final stage (no RUN) mounts the snapshot instead of unpacking the base again');
+    const out: string[] = [];
+    const run = await runImage(store, 'strata-test/twice:1', { network: 'none', onOutput: (_s, line) => out.push(line) });
+    assert.equal(run.exitCode, 0);
+    assert.deepEqual(out, ['twice', 'twice']);
+  });
+});

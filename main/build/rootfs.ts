@@ -84,8 +84,11 @@ export class SnapshotCache {
   }
 
   /** checkout fills dst with the filesystem of the given layers: a clone of the longest snapshotted
-   * prefix of the chain, then the remaining layers unpacked on top. */
-  async checkout(layers: Descriptor[], dst: string): Promise<{ cloned: number; applied: number }> {
+   * prefix of the chain, then the remaining layers unpacked on top. The first `base` layers (the base
+   * image's) are snapshotted first when they are not yet: a base image is unpacked once, and every later
+   * checkout of it (another stage of the same build, the next build) clones or mounts it. */
+  async checkout(layers: Descriptor[], dst: string, base = 0): Promise<{ cloned: number; applied: number }> {
+    await this.ensure(layers.slice(0, base));
     await mkdir(dst, { recursive: true });
     for (let n = layers.length; n > 0; n--) {
       const snap = join(this.dir, chainKey(layers.slice(0, n)));
@@ -105,9 +108,10 @@ export class SnapshotCache {
   /** mountCheckout makes dst the filesystem of the given layers as an overlay mount over the longest
    * snapshotted prefix (the snapshot is its read-only lower; what later steps write lands in an upper
    * directory beside dst), the remaining layers applied through it. For a root that no RUN step will
-   * consume (RUN steps move lower entries by rename, which a mount cannot give). Null when there is no
-   * snapshot to mount or the mount fails: the caller clones instead. unmountCheckout undoes it. */
-  async mountCheckout(layers: Descriptor[], dst: string): Promise<OverlayDirs | null> {
+   * consume (RUN steps move lower entries by rename, which a mount cannot give). The first `base` layers are
+   * snapshotted first, as checkout does. Null when there is no snapshot to mount or the mount fails: the caller clones instead. unmountCheckout undoes it. */
+  async mountCheckout(layers: Descriptor[], dst: string, base = 0): Promise<OverlayDirs | null> {
+    await this.ensure(layers.slice(0, base));
     for (let n = layers.length; n > 0; n--) {
       const snap = join(this.dir, chainKey(layers.slice(0, n)));
       if (!(await exists(snap))) continue;

@@ -45,6 +45,8 @@ interface StageRun {
   stage: Stage;
   config: ImageConfig;
   layers: CachedLayer[];
+  /** baseLayers: how many of layers are the FROM image's (a FROM stage: its parent's); checkouts snapshot that chain. */
+  baseLayers: number;
   key: string;
   args: StageArgs;
   argNames: Set<string>;
@@ -362,6 +364,7 @@ class Builder {
         stage,
         config: structuredClone(parent.config),
         layers: [...parent.layers],
+        baseLayers: parent.baseLayers,
         key: parent.key,
         args: parent.args.fork(),
         argNames: new Set(parent.argNames),
@@ -425,6 +428,7 @@ class Builder {
         stage,
         config,
         layers,
+        baseLayers: layers.length,
         key,
         args: this.scope.stage(config.config?.Env ?? []),
         argNames: new Set(),
@@ -621,7 +625,7 @@ class Builder {
     // A root no RUN step will consume is an overlay mount over its snapshot where the kernel allows: no clone.
     const at = run.current ? run.stage.instructions.indexOf(run.current) : -1;
     if (at >= 0 && !run.stage.instructions.slice(at).some((i) => i.kind === 'RUN') && (await overlayUnavailable()) === null) {
-      const mounted = await timed('checkout', () => this.snapshots.mountCheckout(run.layers.map((l) => l.descriptor), dir));
+      const mounted = await timed('checkout', () => this.snapshots.mountCheckout(run.layers.map((l) => l.descriptor), dir, run.baseLayers));
       if (mounted) {
         this.overlayRoots++;
         run.mounted = mounted;
@@ -629,7 +633,7 @@ class Builder {
         return dir;
       }
     }
-    await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir));
+    await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir, run.baseLayers));
     run.rootfs = dir;
     return dir;
   }

@@ -32,13 +32,15 @@ export function busyboxLayerTar(extraFiles: Record<string, string> = {}): Promis
   return packToBuffer(entries);
 }
 
-/** makeBusyboxImage stores a busybox image (plus an optional second layer of files) tagged with refs. */
-export async function makeBusyboxImage(store: Store, refs: string[], opts: { extraFiles?: Record<string, string>; extraLayer?: Record<string, string>; created?: string; architecture?: string } = {}) {
+/** makeBusyboxImage stores a busybox image (plus an optional second layer of files) tagged with refs; its
+ * layers gzipped as a registry's are (default), or uncompressed as a build leaves them. */
+export async function makeBusyboxImage(store: Store, refs: string[], opts: { extraFiles?: Record<string, string>; extraLayer?: Record<string, string>; created?: string; architecture?: string; compression?: 'gzip' | 'none' } = {}) {
   const created = opts.created ?? '1970-01-01T00:00:00Z';
-  const layers = [await writeLayer(store, [await busyboxLayerTar(opts.extraFiles)])];
+  const compression = opts.compression ?? 'gzip';
+  const layers = [await writeLayer(store, [await busyboxLayerTar(opts.extraFiles)], { compression })];
   const history: NonNullable<ImageConfig['history']> = [{ created, created_by: 'ADD busybox-static /bin/busybox # strata test base' }];
   if (opts.extraLayer) {
-    layers.push(await writeLayer(store, [await packToBuffer(Object.entries(opts.extraLayer).map(([n, b]) => file(n, b)))]));
+    layers.push(await writeLayer(store, [await packToBuffer(Object.entries(opts.extraLayer).map(([n, b]) => file(n, b)))], { compression }));
     history.push({ created, created_by: `COPY ${Object.keys(opts.extraLayer).join(' ')} /` });
   }
   history.push({ created, created_by: 'CMD ["sh"]', empty_layer: true });

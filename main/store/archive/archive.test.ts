@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha256Digest } from '../../oci/digest.ts';
+import { MediaType } from '../../oci/media-types.ts';
 import { makeBusyboxImage } from '../../testing/busybox-image.ts';
 import { tempDir } from '../../testing/temp.ts';
 import { Store } from '../store.ts';
@@ -50,10 +51,20 @@ describe('import and export, round-tripped through skopeo', () => {
     assert.deepEqual(loaded.flatMap((l) => l.references).sort(), ['docker.io/strata-test/app:2', 'docker.io/strata-test/base:1']);
     const app = await dst.resolve('strata-test/app:2');
     assert.equal(app.manifest.config.digest, configDigest);
-    // Deterministic compression: the same tar gives the same manifest digest as the original store.
-    assert.equal(app.digest, manifestDigest);
+    // The archive's tars are kept as they are (docker load does the same): uncompressed layers, digest = diffID.
+    assert.deepEqual(app.manifest.layers.map((l) => l.mediaType), [MediaType.ociLayer, MediaType.ociLayer]);
+    assert.deepEqual(app.manifest.layers.map((l) => l.digest), app.configDoc.config.rootfs.diff_ids);
     const base = await dst.resolve('strata-test/base:1');
     assert.equal(base.manifest.layers[0]!.digest, app.manifest.layers[0]!.digest, 'the shared layer is stored once');
+  });
+
+  test('docker-archive: a built image (uncompressed layers) loads back as the very same manifest', async () => {
+    const built = await makeBusyboxImage(src, ['strata-test/built:1'], { extraLayer: { 'srv/app.txt': 'built\n' }, compression: 'none' });
+    const tar = join(t.path, 'built.tar');
+    await saveDockerArchive(src, ['strata-test/built:1'], tar);
+    const dst = await Store.open(join(t.path, 'dst-built'));
+    const loaded = await load(dst, tar);
+    assert.deepEqual(loaded, [{ digest: built.descriptor.digest, references: ['docker.io/strata-test/built:1'] }]);
   });
 
   test('oci layout: strata save --format oci → skopeo (oci → docker-archive) → strata load', async () => {

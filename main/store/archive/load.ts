@@ -120,7 +120,8 @@ async function loadDockerArchive(store: Store, dir: string): Promise<LoadedImage
           await recordLayerInfo(store, info.digest, { diffID, uncompressedSize: size });
           desc = { mediaType: MediaType.ociLayerGzip, digest: info.digest, size: info.size };
         } else {
-          const w = await writeLayer(store, createReadStream(file, { highWaterMark: 1 << 20 }));
+          // Kept uncompressed, as docker load keeps it and as a build stores its layers: a push gzips it.
+          const w = await writeLayer(store, createReadStream(file, { highWaterMark: 1 << 20 }), { compression: 'none' });
           desc = w.descriptor;
           diffID = w.diffID;
         }

@@ -42,8 +42,8 @@ export function ExplorerLayers({ image, selected, onSelect }: { image: ExplorerI
                 <span>
                   {l.files} file{l.files === 1 ? '' : 's'}
                 </span>
-                <span className="muted" title="Compressed size of the layer blob">
-                  {formatBytes(l.size)} packed
+                <span className="muted" title="Size of the layer blob as stored: the tar itself for a built layer (a push sends its gzip), the registry's gzip for a pulled one">
+                  {formatBytes(l.size)} stored
                 </span>
               </span>
             </button>

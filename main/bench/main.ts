@@ -269,7 +269,7 @@ export function renderMarkdown(r: BenchReport): string {
     if (i.runSplit) {
       const s = i.runSplit;
       const split = `${s.mode === 'overlay' ? 'overlay mount' : 'copy'} ${s.copyMs.toFixed(0)}, sandbox start ${s.sandboxStartMs.toFixed(0)}, command ${s.commandMs.toFixed(0)}, ${s.mode === 'overlay' ? 'changes + unmount + move-in' : 'diff'} ${s.diffMs.toFixed(0)}`;
-      irows.push([name, 'RUN replayed', (s.copyMs + s.sandboxStartMs + s.commandMs + s.diffMs).toFixed(0), '', '', '', '', split, '', '', '']);
+      irows.push([name, 'RUN replayed', (s.copyMs + s.sandboxStartMs + s.commandMs + s.diffMs).toFixed(0), ...PHASES.map((p) => (p === 'run' ? split : '')), '']);
     }
   }
   if (irows.length) {

@@ -1,6 +1,7 @@
 // The OCI distribution API (distribution-spec spec.md) for one registry: auth, redirects, retries with
 // backoff, and errors that say what to do. pull.ts and push.ts build on these calls.
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createDigester, digestAlgorithm, isDigest, type Digest } from '../oci/digest.ts';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.ts';
 import { INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES, isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
@@ -388,6 +389,37 @@ export class RegistryClient {
     // `0-0` after sending a single first byte means one byte, not an empty session.
     const offset = !range ? start + length : start + length === 1 && rangeEnd(range) === 0 ? 1 : rangeEnd(range);
     return { offset, location: this.uploadUrl(header(res, 'location') ?? location.href, res.url) };
+  }
+
+  /** uploadStream sends a body of unknown length (made while it goes out) in one chunked PATCH, with no
+   * Content-Range; one attempt only, and the source can be read once: push.ts falls back to a resumable
+   * upload of the stored blob when this fails. Returns the offset the registry reports (its Range). */
+  async uploadStream(repository: string, location: URL, source: Readable, onBytes?: (n: number) => void): Promise<{ offset: number; location: URL }> {
+    let opened = false;
+    const res = await this.request({
+      method: 'PATCH',
+      url: location,
+      scopes: [pushScope(repository)],
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: {
+        length: undefined,
+        open: () => {
+          if (opened) throw new RegistryError('BLOB_UPLOAD_INVALID', 'a streamed upload cannot be sent twice', { registry: this.registry, repository });
+          opened = true;
+          return source;
+        },
+      },
+      expect: [202, 204],
+      repository,
+      what: 'streamed blob',
+      action: 'push',
+      retry: false,
+      followRedirects: false,
+      ...(onBytes ? { onBodyProgress: onBytes } : {}),
+    });
+    await drain(res);
+    const range = header(res, 'range');
+    return { offset: range ? rangeEnd(range) : 0, location: this.uploadUrl(header(res, 'location') ?? location.href, res.url) };
   }
 
   /** completeUpload closes an upload with PUT ?digest=. */

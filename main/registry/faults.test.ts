@@ -200,6 +200,30 @@ describe('pushes and pulls through faults', () => {
   });
 
   /** pushWithBigUpload pushes to a fresh repository holding only the busybox layer, so the big layer is uploaded under the rules. */
+  test('a streamed upload (gzip while sending) dropped mid-way: the stored twin goes up the resumable way, the push completes', async () => {
+    await makeBigImage(store, ['local/fresh:1'], 5 * MiB + 77);
+    const repo = `faults/r${++repoN}`;
+    proxy.log.splice(0);
+    proxy.rules.splice(0, proxy.rules.length, { method: 'PATCH', chunked: true, action: { kind: 'drop', afterBytes: 2 * MiB } });
+    const events: ProgressEvent[] = [];
+    const res = await push(store, `${proxy.host}/${repo}:1`, { ...opts, source: 'local/fresh:1', onProgress: (b) => events.push(...b) });
+    proxy.rules.splice(0);
+    assert.equal(proxy.log.filter((e) => e.method === 'PATCH' && e.fault === 'drop').length, 1, 'the streamed PATCH was cut');
+    const fresh = res.blobs.filter((b) => b.role === 'layer').sort((a, b) => b.size - a.size)[0]!;
+    assert.equal(fresh.action, 'uploaded');
+    assert.equal(fresh.restarts, 1);
+    const retry = events.find((e) => e.kind === 'blob' && e.digest === fresh.digest && e.state === 'retrying');
+    assert.ok(retry && retry.kind === 'blob' && retry.state === 'retrying');
+    assert.match(retry.reason, /streamed upload failed/);
+    const client = new RegistryClient(reg.host, opts);
+    assert.equal((await client.getManifest(repo, '1')).digest, res.digest);
+    assert.equal(await client.headBlob(repo, fresh.digest), fresh.size);
+    // The twin was kept: pushing again finds everything there and sends nothing.
+    const again = await push(store, `${proxy.host}/${repo}:1`, { ...opts, source: 'local/fresh:1' });
+    assert.equal(again.digest, res.digest);
+    assert.equal(again.bytesUploaded, 0);
+  });
+
   async function pushWithBigUpload(rules: FaultRule[], chunkSize: number | null = CHUNK) {
     const repo = `faults/r${++repoN}`;
     const client = new RegistryClient(reg.host, opts);

@@ -9,9 +9,10 @@ import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { forbiddenAddressReason } from './hosts.ts';
 
-/** BodySource is a request body that can be opened again (a retry re-sends it). */
+/** BodySource is a request body that can be opened again (a retry re-sends it). Without a length it goes
+ * out chunked (Transfer-Encoding: chunked): a body made while it is sent, such as a layer being gzipped. */
 export interface BodySource {
-  length: number;
+  length: number | undefined;
   open(): Readable;
 }
 
@@ -97,7 +98,7 @@ export function sendHttp(req: HttpRequest): Promise<HttpResponse> {
     const body = req.body;
     const length = body === undefined ? undefined : body instanceof Uint8Array ? body.byteLength : body.length;
     if (length !== undefined) headers['Content-Length'] = String(length);
-    else if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'DELETE') headers['Content-Length'] = '0';
+    else if (body === undefined && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'DELETE') headers['Content-Length'] = '0';
     let settled = false;
     const fail = (e: unknown) => {
       if (settled) return;

@@ -1,13 +1,14 @@
 // Push (distribution-spec "Pushing blobs/manifests"): HEAD every blob (and the target's manifest) at once,
 // then for each missing blob a cross-repository mount, else a resumable upload (one PATCH of the whole blob, or chunks); the manifest is put only once every blob is confirmed, then each tag. A push
 // that fails leaves no tag pointing at an incomplete image.
+import { PassThrough } from 'node:stream';
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { parseDockerRef, trimNamed, withTag, type Reference } from '../oci/reference.ts';
 import { createDigester } from '../oci/digest.ts';
 import type { ImageManifest } from '../oci/manifest.ts';
-import { distributable, isUncompressedLayer } from '../store/layer-twins.ts';
-import type { Lease, Store } from '../store/store.ts';
+import { distributable, isUncompressedLayer, knownTwin, rememberTwin, twinBytes } from '../store/layer-twins.ts';
+import type { Image, Lease, Store } from '../store/store.ts';
 import { serializeError } from '../util/errors.ts';
 import { mountCandidates, recordBlobSources } from './blob-sources.ts';
 import { RegistrySession, pullScope, pushScope, type RegistryClient, type RegistryOptions, type RetryInfo } from './client.ts';
@@ -131,8 +132,7 @@ function blobsOf(manifest: ImageManifest): { desc: Descriptor; role: BlobRole }[
 /** loadLocal reads the image to push in the form the registry gets: a built image's uncompressed layers are
  * replaced by their gzip twins, made now if no push made them before (reported as 'compressing', then
  * 'compressed' into the twin's digest); the lease keeps new twins until their layer's image reaches them. */
-async function loadLocal(store: Store, source: string, lease: Lease, progress?: ProgressBatcher): Promise<LocalImage> {
-  const img = await store.resolve(source);
+async function loadLocal(store: Store, img: Image, lease: Lease, progress?: ProgressBatcher): Promise<LocalImage> {
   const bytes = await store.blobs.read(img.digest);
   const stored = { digest: img.digest, mediaType: img.manifestDoc.mediaType, bytes, manifest: img.manifest, storedDigest: img.digest };
   if (!img.manifest.layers.some((l) => isUncompressedLayer(l.mediaType))) return { ...stored, blobs: blobsOf(img.manifest) };
@@ -162,7 +162,7 @@ export async function planPush(store: Store, ref: string, opts: PushOptions = {}
   const target = resolveTarget(ref, opts.tags);
   const lease = await store.lease('push-plan');
   try {
-    return await plan(store, target, await loadLocal(store, opts.source ?? ref, lease), opts);
+    return await plan(store, target, await loadLocal(store, await store.resolve(opts.source ?? ref), lease), opts);
   } finally {
     await lease.release();
   }
@@ -193,31 +193,44 @@ function checkDigestTarget(target: Target, local: LocalImage): void {
   }
 }
 
-/** push sends a stored image to `ref` (docker push), putting the manifest under every tag once all blobs are there. */
+/** push sends a stored image to `ref` (docker push), putting the manifest under every tag once all blobs are there.
+ * A built image's layers that no push compressed yet are gzipped straight into their upload (one pass: the
+ * twin is hashed, stored and sent at once, as docker push and skopeo stream theirs); the manifest, which names
+ * the twins, is known once they are all made. A push by digest makes the twins first (the digest must match
+ * before anything is sent). */
 export async function push(store: Store, ref: string, opts: PushOptions = {}): Promise<PushResult> {
   const target = resolveTarget(ref, opts.tags);
   const progress = new ProgressBatcher(opts.onProgress);
   const lease = await store.lease('push');
   try {
-    const local = await loadLocal(store, opts.source ?? ref, lease, progress);
-    checkDigestTarget(target, local);
+    const img = await store.resolve(opts.source ?? ref);
+    const split = target.ref.digest ? null : await splitLayers(store, img.manifest);
+    const first = split && split.fresh.length > 0 ? null : await loadLocal(store, img, lease, progress);
+    if (first) checkDigestTarget(target, first);
+    const known = first ? first.blobs : split!.known;
+    const fresh = first ? [] : split!.fresh;
     const client = (opts.session ?? new RegistrySession(opts)).client(target.registry);
     const scopes = [pushScope(target.repository)];
     // Every HEAD in one wave (blobs and the target names' manifests): a re-push is one round trip.
     const [present, named] = await Promise.all([
-      mapLimit(local.blobs, HEAD_CONCURRENCY, ({ desc, role }) => checkBlob(client, target.repository, desc, role, progress)),
-      Promise.all(target.names.map((name) => client.headManifest(target.repository, name, scopes).then((m) => m?.digest === local.digest, () => false))),
+      mapLimit(known, HEAD_CONCURRENCY, ({ desc, role }) => checkBlob(client, target.repository, desc, role, progress)),
+      first ? Promise.all(target.names.map((name) => client.headManifest(target.repository, name, scopes).then((m) => m?.digest === first.digest, () => false))) : target.names.map(() => false),
     ]);
+    const sent = new Map<Digest, PushedBlob>();
     // The missing blobs go largest first: the longest upload starts at once instead of after a wave of small ones.
-    const blobs: PushedBlob[] = local.blobs.map(({ desc, role }) => ({ digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, action: 'exists', bytesSent: 0, restarts: 0 }));
-    const missing = local.blobs.map((_, i) => i).filter((i) => !present[i]).sort((a, b) => local.blobs[b]!.desc.size - local.blobs[a]!.desc.size);
-    await mapLimit(missing, Math.max(1, opts.concurrency ?? 3), async (i) => {
-      const { desc, role } = local.blobs[i]!;
-      blobs[i] = await pushBlob(store, client, target.repository, desc, role, opts, progress);
-    });
+    const jobs = [
+      ...known
+        .filter((_, i) => !present[i])
+        .map(({ desc, role }) => ({ size: desc.size, run: async () => void sent.set(desc.digest, await pushBlob(store, client, target.repository, desc, role, opts, progress)) })),
+      ...fresh.map((layer) => ({ size: layer.size, run: async () => void sent.set(...(await streamTwin(store, client, target.repository, layer, opts, progress, lease))) })),
+    ].sort((a, b) => b.size - a.size);
+    await mapLimit(jobs, Math.max(1, opts.concurrency ?? 3), (j) => j.run());
+    // Every twin is made now: the manifest the registry gets.
+    const local = first ?? (await loadLocal(store, img, lease));
+    const blobs: PushedBlob[] = local.blobs.map(({ desc, role }) => sent.get(desc.digest) ?? { digest: desc.digest, size: desc.size, mediaType: desc.mediaType, role, action: 'exists', bytesSent: 0, restarts: 0 });
     // Every blob is confirmed: only now may a manifest (and so a tag) name them. A name that already holds
     // this very manifest (and no blob had to be sent) is left as it is: putting it again changes nothing.
-    const unchanged = (i: number) => present.every(Boolean) && named[i] === true;
+    const unchanged = (i: number) => fresh.length === 0 && present.every(Boolean) && named[i] === true;
     if (!target.names.every((_, i) => unchanged(i))) progress.emit({ kind: 'manifest', operation: 'push', digest: local.digest, mediaType: local.mediaType, state: 'putting' });
     for (const [i, name] of target.names.entries()) {
       try {
@@ -243,6 +256,101 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
     progress.flush();
     await lease.release();
   }
+}
+
+/** splitLayers sorts an image's blobs into those whose registry form is known (the config, gzip layers, and
+ * uncompressed layers with a twin) and the uncompressed layers no push compressed yet. */
+async function splitLayers(store: Store, manifest: ImageManifest): Promise<{ known: { desc: Descriptor; role: BlobRole }[]; fresh: Descriptor[] }> {
+  const known: { desc: Descriptor; role: BlobRole }[] = [{ desc: manifest.config, role: 'config' }];
+  const fresh: Descriptor[] = [];
+  const seen = new Set<string>([manifest.config.digest]);
+  for (const l of manifest.layers) {
+    if (seen.has(l.digest)) continue;
+    seen.add(l.digest);
+    if (!isUncompressedLayer(l.mediaType)) {
+      known.push({ desc: l, role: 'layer' });
+      continue;
+    }
+    const twin = await knownTwin(store, l);
+    if (twin && !seen.has(twin.digest)) {
+      seen.add(twin.digest);
+      known.push({ desc: twin, role: 'layer' });
+    } else if (!twin) fresh.push(l);
+  }
+  return { known, fresh };
+}
+
+/** streamTwin gzips an uncompressed layer into its twin and sends it while it is made: one chunked PATCH of
+ * the gzip stream, which is hashed and stored on the way (the twin is kept), closed by PUT ?digest= once the
+ * digest is known. If the stream cannot go up (no session, a dropped connection, a registry that wants
+ * Content-Range), the twin is still made, and goes up by the resumable upload (pushBlob). */
+async function streamTwin(store: Store, client: RegistryClient, repository: string, layer: Descriptor, opts: PushOptions, progress: ProgressBatcher, lease: Lease): Promise<[Digest, PushedBlob]> {
+  const rate = new RateMeter();
+  const tar = { kind: 'blob' as const, operation: 'push' as const, digest: layer.digest, size: layer.size, mediaType: layer.mediaType, role: 'layer' as const };
+  const reading = (done: number) => progress.emit({ ...tar, state: 'compressing', bytesDone: done, total: layer.size, rate: rate.record(done) });
+  reading(0);
+  const wire = new PassThrough({ highWaterMark: 1 << 20 });
+  let bytesSent = 0;
+  let sending: Promise<{ offset: number; location: URL }> | null = null;
+  let location: URL | null = null;
+  try {
+    const s = await client.startUpload(repository);
+    if (!s.mounted) {
+      location = s.location;
+      sending = client.uploadStream(repository, s.location, wire, (n) => (bytesSent = n));
+      sending.catch(() => {}); // awaited below; a failure only means the resumable upload goes instead
+    }
+  } catch {
+    /* no session now: the twin is made, then uploaded the usual way */
+  }
+  if (!sending) wire.destroy();
+  async function* tee(): AsyncGenerator<Buffer> {
+    for await (const chunk of twinBytes(store, layer, reading)) {
+      if (!wire.destroyed && !wire.write(chunk)) await drainedOrClosed(wire);
+      yield chunk;
+    }
+    if (!wire.destroyed) wire.end();
+  }
+  let twin: Descriptor;
+  try {
+    const blob = await store.blobs.write(tee());
+    await lease.add(blob.digest);
+    twin = await rememberTwin(store, layer, blob);
+  } catch (e) {
+    wire.destroy();
+    if (location) await client.cancelUpload(repository, location);
+    throw e;
+  }
+  progress.emit({ ...tar, state: 'compressed', into: twin.digest, intoSize: twin.size, intoMediaType: twin.mediaType });
+  if (sending) {
+    try {
+      const r = await sending;
+      // The registry's Range is the truth: all of the twin, or the resumable upload sends it.
+      if (r.offset !== 0 && r.offset !== twin.size) throw new RegistryError('BLOB_UPLOAD_INVALID', `the registry kept ${r.offset} of ${twin.size} bytes of ${twin.digest}`, { registry: client.registry, repository });
+      await client.completeUpload(repository, r.location, twin.digest);
+      progress.emit({ kind: 'blob', operation: 'push', digest: twin.digest, size: twin.size, mediaType: twin.mediaType, role: 'layer', state: 'done' });
+      return [twin.digest, { digest: twin.digest, size: twin.size, mediaType: twin.mediaType, role: 'layer', action: 'uploaded', bytesSent, restarts: 0 }];
+    } catch (e) {
+      if (location) await client.cancelUpload(repository, location);
+      const reason = `the streamed upload failed (${e instanceof Error ? e.message : String(e)}): sending the stored twin`;
+      progress.emit({ kind: 'blob', operation: 'push', digest: twin.digest, size: twin.size, mediaType: twin.mediaType, role: 'layer', state: 'retrying', reason, attempt: 1, at: Date.now() });
+    }
+  }
+  const pushed = await pushBlob(store, client, repository, twin, 'layer', { ...opts, mount: false }, progress);
+  return [twin.digest, { ...pushed, bytesSent: pushed.bytesSent + bytesSent, restarts: pushed.restarts + (sending ? 1 : 0) }];
+}
+
+/** drainedOrClosed waits until a stream wants more, or is gone. */
+function drainedOrClosed(s: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      s.off('drain', done);
+      s.off('close', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('close', done);
+  });
 }
 
 /** HEAD_CONCURRENCY bounds the existence checks in flight (small requests; uploads keep opts.concurrency). */

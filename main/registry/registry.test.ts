@@ -380,8 +380,13 @@ describe('a built image (uncompressed layers) goes up as gzip twins', () => {
     const compressed = events.find((e) => e.kind === 'blob' && e.state === 'compressed');
     assert.ok(compressed && compressed.kind === 'blob' && compressed.state === 'compressed');
     assert.ok(compressed.intoSize < body.length / 10, `gzip of a repetitive tar is small (${compressed.intoSize})`);
+    // Streamed: gzipped into one chunked PATCH while it was made (and stored), then closed by its digest.
     const twinStates = events.filter((e) => e.kind === 'blob' && e.digest === compressed.into).map((e) => e.state);
-    assert.deepEqual([twinStates[0], twinStates[twinStates.length - 1]], ['checking', 'done']);
+    assert.deepEqual(twinStates, ['done']);
+    const twinBlob = res.blobs.find((b) => b.digest === compressed.into);
+    assert.equal(twinBlob?.action, 'uploaded');
+    assert.equal(twinBlob?.bytesSent, compressed.intoSize);
+    assert.ok(await store.blobs.has(compressed.into), 'the twin is kept in the store');
 
     // The registry's manifest: gzip layers (the base's as they were, the built one its twin), the same config.
     const client = new RegistryClient(reg.host, anonymous);

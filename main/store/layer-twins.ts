@@ -64,11 +64,9 @@ function twinDescriptor(layer: Descriptor, rec: TwinRecord): Descriptor {
   return { ...layer, mediaType: TWIN_OF[layer.mediaType] ?? MediaType.ociLayerGzip, digest: rec.digest, size: rec.size };
 }
 
-/** makeTwin compresses an uncompressed layer blob into its gzip twin (or returns the one made before).
- * onBytes reports the uncompressed bytes read so far. The caller leases the result until something reaches it. */
-export async function makeTwin(store: Store, layer: Descriptor, onBytes?: (done: number) => void): Promise<Descriptor> {
-  const known = await knownTwin(store, layer);
-  if (known) return known;
+/** twinBytes is the gzip twin of an uncompressed layer blob as it is made (parallelGzip of the stored tar);
+ * onBytes reports the uncompressed bytes read so far. */
+export function twinBytes(store: Store, layer: Descriptor, onBytes?: (done: number) => void): AsyncGenerator<Buffer> {
   let done = 0;
   const counted = store.blobs.open(layer.digest).pipe(
     new Transform({
@@ -79,12 +77,25 @@ export async function makeTwin(store: Store, layer: Descriptor, onBytes?: (done:
       },
     }),
   );
-  const blob = await store.blobs.write(Readable.from(parallelGzip(counted, { level: GZIP_LEVEL, memLevel: 9 }), { objectMode: false }));
+  return parallelGzip(counted, { level: GZIP_LEVEL, memLevel: 9 });
+}
+
+/** rememberTwin records a stored blob (made from twinBytes) as the layer's twin and returns its descriptor. */
+export async function rememberTwin(store: Store, layer: Descriptor, blob: { digest: Digest; size: number }): Promise<Descriptor> {
   await recordLayerInfo(store, blob.digest, { diffID: layer.digest, uncompressedSize: layer.size });
   const rec: TwinRecord = { digest: blob.digest, size: blob.size, format: PGZIP_FORMAT };
   await mkdir(join(store.home, 'meta', 'twins'), { recursive: true });
   await writeFileAtomic(recordPath(store, layer.digest), JSON.stringify(rec), store.tmpDir);
   return twinDescriptor(layer, rec);
+}
+
+/** makeTwin compresses an uncompressed layer blob into its gzip twin (or returns the one made before).
+ * onBytes reports the uncompressed bytes read so far. The caller leases the result until something reaches it. */
+export async function makeTwin(store: Store, layer: Descriptor, onBytes?: (done: number) => void): Promise<Descriptor> {
+  const known = await knownTwin(store, layer);
+  if (known) return known;
+  const blob = await store.blobs.write(Readable.from(twinBytes(store, layer, onBytes), { objectMode: false }));
+  return rememberTwin(store, layer, blob);
 }
 
 /** Distributable is a manifest in the form a registry gets: every uncompressed layer replaced by its twin. */

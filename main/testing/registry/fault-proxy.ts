@@ -28,6 +28,8 @@ export interface FaultRule {
   path?: RegExp;
   /** minLength matches only requests whose Content-Length is at least this (a big chunk, not a config). */
   minLength?: number;
+  /** chunked matches only requests sent with Transfer-Encoding: chunked (true) or only those without (false). */
+  chunked?: boolean;
   /** skip lets the first `skip` matching requests through untouched. */
   skip?: number;
   /** times the rule fires (default 1). */
@@ -79,6 +81,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (r.method && r.method !== req.method) continue;
       if (r.path && !r.path.test(req.url ?? '')) continue;
       if (r.minLength !== undefined && Number(req.headers['content-length'] ?? 0) < r.minLength) continue;
+      if (r.chunked !== undefined && (req.headers['transfer-encoding'] === 'chunked') !== r.chunked) continue;
       const s = state.get(r) ?? { seen: 0, fired: 0 };
       state.set(r, s);
       s.seen++;

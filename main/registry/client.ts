@@ -370,25 +370,11 @@ export class RegistryClient {
   /** uploadChunk sends bytes [start, start+length) of a file with PATCH and Content-Range; one attempt only
    * (push.ts recovers by asking uploadStatus where to go on). */
   async uploadChunk(repository: string, location: URL, file: string, start: number, length: number, onBytes?: (n: number) => void): Promise<{ offset: number; location: URL }> {
-    const res = await this.request({
-      method: 'PATCH',
-      url: location,
-      scopes: [pushScope(repository)],
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${start}-${start + length - 1}` },
-      body: { length, open: () => createReadStream(file, { start, end: start + length - 1, highWaterMark: 256 * 1024 }) },
-      expect: [202, 204],
-      repository,
-      what: 'blob chunk',
-      action: 'push',
-      retry: false,
-      followRedirects: false,
-      ...(onBytes ? { onBodyProgress: onBytes } : {}),
-    });
-    await drain(res);
-    const range = header(res, 'range');
+    const body = { length, open: () => createReadStream(file, { start, end: start + length - 1, highWaterMark: 256 * 1024 }) };
+    const r = await this.patchUpload(repository, location, { 'Content-Range': `${start}-${start + length - 1}` }, body, 'blob chunk', onBytes);
     // `0-0` after sending a single first byte means one byte, not an empty session.
-    const offset = !range ? start + length : start + length === 1 && rangeEnd(range) === 0 ? 1 : rangeEnd(range);
-    return { offset, location: this.uploadUrl(header(res, 'location') ?? location.href, res.url) };
+    const offset = !r.range ? start + length : start + length === 1 && rangeEnd(r.range) === 0 ? 1 : rangeEnd(r.range);
+    return { offset, location: r.location };
   }
 
   /** uploadStream sends a body of unknown length (made while it goes out) in one chunked PATCH, with no
@@ -396,30 +382,36 @@ export class RegistryClient {
    * upload of the stored blob when this fails. Returns the offset the registry reports (its Range). */
   async uploadStream(repository: string, location: URL, source: Readable, onBytes?: (n: number) => void): Promise<{ offset: number; location: URL }> {
     let opened = false;
+    const body = {
+      length: undefined,
+      open: () => {
+        if (opened) throw new RegistryError('BLOB_UPLOAD_INVALID', 'a streamed upload cannot be sent twice', { registry: this.registry, repository });
+        opened = true;
+        return source;
+      },
+    };
+    const r = await this.patchUpload(repository, location, {}, body, 'streamed blob', onBytes);
+    return { offset: r.range ? rangeEnd(r.range) : 0, location: r.location };
+  }
+
+  /** patchUpload sends one PATCH of an upload session (no retry, no redirect) and returns its Range and next Location. */
+  private async patchUpload(repository: string, location: URL, headers: Record<string, string>, body: BodySource, what: string, onBytes?: (n: number) => void): Promise<{ range: string | undefined; location: URL }> {
     const res = await this.request({
       method: 'PATCH',
       url: location,
       scopes: [pushScope(repository)],
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: {
-        length: undefined,
-        open: () => {
-          if (opened) throw new RegistryError('BLOB_UPLOAD_INVALID', 'a streamed upload cannot be sent twice', { registry: this.registry, repository });
-          opened = true;
-          return source;
-        },
-      },
+      headers: { 'Content-Type': 'application/octet-stream', ...headers },
+      body,
       expect: [202, 204],
       repository,
-      what: 'streamed blob',
+      what,
       action: 'push',
       retry: false,
       followRedirects: false,
       ...(onBytes ? { onBodyProgress: onBytes } : {}),
     });
     await drain(res);
-    const range = header(res, 'range');
-    return { offset: range ? rangeEnd(range) : 0, location: this.uploadUrl(header(res, 'location') ?? location.href, res.url) };
+    return { range: header(res, 'range'), location: this.uploadUrl(header(res, 'location') ?? location.href, res.url) };
   }
 
   /** completeUpload closes an upload with PUT ?digest=. */

@@ -10,6 +10,7 @@ import { parseConfig } from '../oci/config.ts';
 import { createDigester, isDigest, type Digest } from '../oci/digest.ts';
 import { parseManifestDocument, type ManifestDocument } from '../oci/manifest.ts';
 import type { IndexEntry } from './index-file.ts';
+import { isUncompressedLayer, twinDigest } from './layer-twins.ts';
 import type { Store } from './store.ts';
 import { mountsBelow } from '../util/mountinfo.ts';
 
@@ -236,6 +237,8 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
     add({ kind: 'INDEX_UNREADABLE', severity: 'error', path: 'index.json', message: (e as Error).message });
   }
   const reachable = new Set<Digest>();
+  /** Uncompressed layers: their gzip twins (what pushes sent) are reachable with them. */
+  const uncompressed = new Set<Digest>();
   const missingManifests = new Set<Digest>();
   const badImages = new Set<Digest>();
   if (entries) {
@@ -261,6 +264,7 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
         const m = doc.manifest;
         for (const [role, desc] of [['config', m.config] as const, ...m.layers.map((l, i) => [`layer ${i + 1}`, l] as const)]) {
           reachable.add(desc.digest);
+          if (isUncompressedLayer(desc.mediaType)) uncompressed.add(desc.digest);
           const s = sizes.get(desc.digest);
           if (s === undefined) out.push(`${role} ${desc.digest} is missing`);
           else if (s !== desc.size) out.push(`${role} ${desc.digest} has ${s} bytes, the manifest says ${desc.size}`);
@@ -304,6 +308,10 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
         const incomplete = why.every((w) => w.endsWith('is missing'));
         add({ kind: incomplete ? 'IMAGE_INCOMPLETE' : 'IMAGE_INVALID', severity: 'error', digest, reference: list[0]?.reference ?? null, message: `${names}: ${why.join('; ')}` });
       }
+    }
+    for (const d of uncompressed) {
+      const twin = await twinDigest(store, d);
+      if (twin) reachable.add(twin);
     }
   }
   if (repair && missingManifests.size) {

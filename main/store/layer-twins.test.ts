@@ -11,6 +11,7 @@ import { MediaType } from '../oci/media-types.ts';
 import { encodeJson } from '../oci/manifest.ts';
 import { layerInfo, GZIP_LEVEL } from './layer-writer.ts';
 import { distributable, knownTwin, makeTwin } from './layer-twins.ts';
+import { fsck } from './fsck.ts';
 import { writeImage } from './image-writer.ts';
 import { Store } from './store.ts';
 
@@ -150,6 +151,9 @@ describe('gc and twins', () => {
     await store.gc();
     assert.ok(await store.blobs.has(twin.digest), 'kept while the image is tagged');
     assert.ok((await store.reachable()).has(twin.digest));
+    const report = await fsck(store);
+    assert.equal(report.consistent, true);
+    assert.equal(report.blobs.unreachable, 0, 'fsck counts the twin with its layer, as gc does');
     await store.removeImage('localhost/twins/app:1');
     // gc spares blobs touched since it began (a concurrent writer's): age both before collecting.
     const old = new Date(Date.now() - 60_000);

@@ -1,8 +1,8 @@
 // Push and pull against a local registry: Strata's CLI against skopeo (from an OCI layout of the same
 // image, layers uncompressed as Strata stores them: both gzip them on the way) and docker push (BuildKit's image, compressed at push time). Each run gets a fresh, empty registry.
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { push } from '../registry/index.ts';
+import { twinRecordsDir } from '../store/layer-twins.ts';
 import { Store } from '../store/store.ts';
 import { exec } from './exec.ts';
 import type { BuildKitBuilder, StrataBuilder } from './tools.ts';
@@ -31,7 +31,7 @@ export function strataTransfer(strata: StrataBuilder, image: string, repo: strin
       await strata.cli(['tag', image, target]);
       // A first push as after a build: the image's layers are uncompressed and no push has made their gzip
       // twins yet (forgetting the records makes them again, the same bytes), as skopeo gzips the layout's.
-      rmSync(join(strata.home, 'meta', 'twins'), { recursive: true, force: true });
+      rmSync(twinRecordsDir(strata.home), { recursive: true, force: true });
       const firstPush = (await strata.cli(['push', '-q', target])).ms;
       const rePush = (await strata.cli(['push', '-q', target])).ms;
       // The same re-push from a running app: the store opened once, no process start.

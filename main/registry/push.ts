@@ -2,10 +2,9 @@
 // then for each missing blob a cross-repository mount, else a resumable upload (one PATCH of the whole blob, or chunks); the manifest is put only once every blob is confirmed, then each tag. A push
 // that fails leaves no tag pointing at an incomplete image.
 import { PassThrough } from 'node:stream';
-import type { Digest } from '../oci/digest.ts';
+import { sha256Digest, type Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { parseDockerRef, trimNamed, withTag, type Reference } from '../oci/reference.ts';
-import { createDigester } from '../oci/digest.ts';
 import type { ImageManifest } from '../oci/manifest.ts';
 import { distributable, isUncompressedLayer, knownTwin, rememberTwin, twinBytes } from '../store/layer-twins.ts';
 import type { Image, Lease, Store } from '../store/store.ts';
@@ -136,25 +135,40 @@ async function loadLocal(store: Store, img: Image, lease: Lease, progress?: Prog
   const bytes = await store.blobs.read(img.digest);
   const stored = { digest: img.digest, mediaType: img.manifestDoc.mediaType, bytes, manifest: img.manifest, storedDigest: img.digest };
   if (!img.manifest.layers.some((l) => isUncompressedLayer(l.mediaType))) return { ...stored, blobs: blobsOf(img.manifest) };
-  const rates = new Map<Digest, RateMeter>();
+  const reports = new Map<Digest, CompressionReport>();
   const out = await distributable(store, bytes, img.manifest, {
     ...(progress
       ? {
           onTwin: (l: Descriptor, done: number) => {
-            let rate = rates.get(l.digest);
-            if (!rate) rates.set(l.digest, (rate = new RateMeter()));
-            progress.emit({ kind: 'blob', operation: 'push', digest: l.digest, size: l.size, mediaType: l.mediaType, role: 'layer', state: 'compressing', bytesDone: done, total: l.size, rate: rate.record(done) });
+            let r = reports.get(l.digest);
+            if (!r) reports.set(l.digest, (r = compressionReport(progress, l)));
+            r.reading(done);
           },
         }
       : {}),
     made: async (twin, layer) => {
       await lease.add(twin.digest);
-      if (rates.has(layer.digest)) progress?.emit({ kind: 'blob', operation: 'push', digest: layer.digest, size: layer.size, mediaType: layer.mediaType, role: 'layer', state: 'compressed', into: twin.digest, intoSize: twin.size, intoMediaType: twin.mediaType });
+      reports.get(layer.digest)?.compressed(twin);
     },
   });
-  const digester = createDigester('sha256');
-  digester.update(out.bytes);
-  return { ...stored, digest: digester.digest(), bytes: out.bytes, manifest: out.manifest, blobs: blobsOf(out.manifest) };
+  return { ...stored, digest: sha256Digest(out.bytes), bytes: out.bytes, manifest: out.manifest, blobs: blobsOf(out.manifest) };
+}
+
+interface CompressionReport {
+  /** reading: bytes of the layer's tar gzipped so far. */
+  reading(done: number): void;
+  /** compressed: the twin the push sends instead of the layer from here on. */
+  compressed(twin: Descriptor): void;
+}
+
+/** compressionReport reports a layer being gzipped into its twin: 'compressing', then 'compressed' into the twin's digest. */
+function compressionReport(progress: ProgressBatcher, layer: Descriptor): CompressionReport {
+  const rate = new RateMeter();
+  const base = { kind: 'blob' as const, operation: 'push' as const, digest: layer.digest, size: layer.size, mediaType: layer.mediaType, role: 'layer' as const };
+  return {
+    reading: (done) => progress.emit({ ...base, state: 'compressing', bytesDone: done, total: layer.size, rate: rate.record(done) }),
+    compressed: (twin) => progress.emit({ ...base, state: 'compressed', into: twin.digest, intoSize: twin.size, intoMediaType: twin.mediaType }),
+  };
 }
 
 /** planPush is the dry run of push: which blobs the registry has, which can be mounted, and the bytes to upload. */
@@ -261,21 +275,12 @@ export async function push(store: Store, ref: string, opts: PushOptions = {}): P
 /** splitLayers sorts an image's blobs into those whose registry form is known (the config, gzip layers, and
  * uncompressed layers with a twin) and the uncompressed layers no push compressed yet. */
 async function splitLayers(store: Store, manifest: ImageManifest): Promise<{ known: { desc: Descriptor; role: BlobRole }[]; fresh: Descriptor[] }> {
-  const known: { desc: Descriptor; role: BlobRole }[] = [{ desc: manifest.config, role: 'config' }];
+  const known: { desc: Descriptor; role: BlobRole }[] = [];
   const fresh: Descriptor[] = [];
-  const seen = new Set<string>([manifest.config.digest]);
-  for (const l of manifest.layers) {
-    if (seen.has(l.digest)) continue;
-    seen.add(l.digest);
-    if (!isUncompressedLayer(l.mediaType)) {
-      known.push({ desc: l, role: 'layer' });
-      continue;
-    }
-    const twin = await knownTwin(store, l);
-    if (twin && !seen.has(twin.digest)) {
-      seen.add(twin.digest);
-      known.push({ desc: twin, role: 'layer' });
-    } else if (!twin) fresh.push(l);
+  for (const b of blobsOf(manifest)) {
+    const twin = b.role === 'layer' && isUncompressedLayer(b.desc.mediaType) ? await knownTwin(store, b.desc) : b.desc;
+    if (!twin) fresh.push(b.desc);
+    else if (!known.some((k) => k.desc.digest === twin.digest)) known.push({ desc: twin, role: b.role });
   }
   return { known, fresh };
 }
@@ -285,10 +290,8 @@ async function splitLayers(store: Store, manifest: ImageManifest): Promise<{ kno
  * digest is known. If the stream cannot go up (no session, a dropped connection, a registry that wants
  * Content-Range), the twin is still made, and goes up by the resumable upload (pushBlob). */
 async function streamTwin(store: Store, client: RegistryClient, repository: string, layer: Descriptor, opts: PushOptions, progress: ProgressBatcher, lease: Lease): Promise<[Digest, PushedBlob]> {
-  const rate = new RateMeter();
-  const tar = { kind: 'blob' as const, operation: 'push' as const, digest: layer.digest, size: layer.size, mediaType: layer.mediaType, role: 'layer' as const };
-  const reading = (done: number) => progress.emit({ ...tar, state: 'compressing', bytesDone: done, total: layer.size, rate: rate.record(done) });
-  reading(0);
+  const report = compressionReport(progress, layer);
+  report.reading(0);
   const wire = new PassThrough({ highWaterMark: 1 << 20 });
   let bytesSent = 0;
   let sending: Promise<{ offset: number; location: URL }> | null = null;
@@ -305,7 +308,7 @@ async function streamTwin(store: Store, client: RegistryClient, repository: stri
   }
   if (!sending) wire.destroy();
   async function* tee(): AsyncGenerator<Buffer> {
-    for await (const chunk of twinBytes(store, layer, reading)) {
+    for await (const chunk of twinBytes(store, layer, report.reading)) {
       if (!wire.destroyed && !wire.write(chunk)) await drainedOrClosed(wire);
       yield chunk;
     }
@@ -321,7 +324,7 @@ async function streamTwin(store: Store, client: RegistryClient, repository: stri
     if (location) await client.cancelUpload(repository, location);
     throw e;
   }
-  progress.emit({ ...tar, state: 'compressed', into: twin.digest, intoSize: twin.size, intoMediaType: twin.mediaType });
+  report.compressed(twin);
   if (sending) {
     try {
       const r = await sending;

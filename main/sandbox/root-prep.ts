@@ -237,13 +237,16 @@ function isUnder(p: string, dir: string): boolean {
 function rememberParent(parents: Map<string, Parent>, hostPath: string): void {
   if (parents.has(hostPath)) return;
   const st = lstatSync(hostPath, { bigint: true });
-  // libuv's utimes keeps whole microseconds, cutting off the rest of a double that is often a hair below the
-  // value meant: its own microsecond plus half, so repeated restores never drift (a cancel test saw 3 µs).
-  const sec = (ns: bigint) => {
-    const us = ns / 1000n;
-    return Number(us / 1_000_000n) + (Number(us % 1_000_000n) + 0.5) / 1e6;
-  };
-  parents.set(hostPath, { hostPath, names: readdirSync(hostPath).sort(), atime: sec(st.atimeNs), mtime: sec(st.mtimeNs) });
+  parents.set(hostPath, { hostPath, names: readdirSync(hostPath).sort(), atime: utimesSeconds(st.atimeNs), mtime: utimesSeconds(st.mtimeNs) });
+}
+
+/** utimesSeconds turns a file time (ns) into the seconds utimes takes so that setting it gives back the same
+ * microsecond: libuv's utimes keeps whole microseconds, cutting off the rest of a double that is often a
+ * hair below the value meant, so the time is given as its microsecond plus half (restores never drift; a
+ * cancel test once saw 3 µs after 20 restores). */
+export function utimesSeconds(ns: bigint): number {
+  const us = ns / 1000n;
+  return Number(us / 1_000_000n) + (Number(us % 1_000_000n) + 0.5) / 1e6;
 }
 
 // Removal re-resolves each path inside the root, so a step that swapped a directory for a symlink

@@ -8,9 +8,10 @@ import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { join, relative, sep } from 'node:path';
 import { parseConfig } from '../oci/config.ts';
 import { createDigester, isDigest, type Digest } from '../oci/digest.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { parseManifestDocument, type ManifestDocument } from '../oci/manifest.ts';
 import type { IndexEntry } from './index-file.ts';
-import { isUncompressedLayer, twinDigest } from './layer-twins.ts';
+import { twinsOf } from './layer-twins.ts';
 import type { Store } from './store.ts';
 import { mountsBelow } from '../util/mountinfo.ts';
 
@@ -237,8 +238,8 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
     add({ kind: 'INDEX_UNREADABLE', severity: 'error', path: 'index.json', message: (e as Error).message });
   }
   const reachable = new Set<Digest>();
-  /** Uncompressed layers: their gzip twins (what pushes sent) are reachable with them. */
-  const uncompressed = new Set<Digest>();
+  /** Every reachable manifest's layers: their gzip twins (what pushes sent) are reachable with them. */
+  const layers: Descriptor[] = [];
   const missingManifests = new Set<Digest>();
   const badImages = new Set<Digest>();
   if (entries) {
@@ -262,9 +263,9 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
       }
       if (doc?.kind === 'manifest') {
         const m = doc.manifest;
+        layers.push(...m.layers);
         for (const [role, desc] of [['config', m.config] as const, ...m.layers.map((l, i) => [`layer ${i + 1}`, l] as const)]) {
           reachable.add(desc.digest);
-          if (isUncompressedLayer(desc.mediaType)) uncompressed.add(desc.digest);
           const s = sizes.get(desc.digest);
           if (s === undefined) out.push(`${role} ${desc.digest} is missing`);
           else if (s !== desc.size) out.push(`${role} ${desc.digest} has ${s} bytes, the manifest says ${desc.size}`);
@@ -309,10 +310,7 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
         add({ kind: incomplete ? 'IMAGE_INCOMPLETE' : 'IMAGE_INVALID', severity: 'error', digest, reference: list[0]?.reference ?? null, message: `${names}: ${why.join('; ')}` });
       }
     }
-    for (const d of uncompressed) {
-      const twin = await twinDigest(store, d);
-      if (twin) reachable.add(twin);
-    }
+    for (const t of await twinsOf(store, layers)) reachable.add(t);
   }
   if (repair && missingManifests.size) {
     // Under the index lock, and only entries whose manifest is still missing at that moment.

@@ -35,28 +35,40 @@ interface TwinRecord {
   format: string;
 }
 
-function recordPath(store: Store, layer: Digest): string {
-  return join(store.home, 'meta', 'twins', `${digestHex(layer)}.json`);
+/** twinRecordsDir is where a store home keeps its twin records (forgetting them makes the next push compress again). */
+export function twinRecordsDir(home: string): string {
+  return join(home, 'meta', 'twins');
 }
 
-async function readRecord(store: Store, layer: Digest): Promise<TwinRecord | null> {
+function recordPath(store: Store, layer: Digest): string {
+  return join(twinRecordsDir(store.home), `${digestHex(layer)}.json`);
+}
+
+/** currentRecord is a layer's twin record when this format made it (an older way's twin is made again). */
+async function currentRecord(store: Store, layer: Digest): Promise<TwinRecord | null> {
   try {
-    return JSON.parse(await readFile(recordPath(store, layer), 'utf8')) as TwinRecord;
+    const rec = JSON.parse(await readFile(recordPath(store, layer), 'utf8')) as TwinRecord;
+    return rec.format === PGZIP_FORMAT ? rec : null;
   } catch {
     return null;
   }
 }
 
-/** twinDigest is the recorded twin of an uncompressed layer (made by this format), whether or not its blob is still there. */
-export async function twinDigest(store: Store, layer: Digest): Promise<Digest | null> {
-  const rec = await readRecord(store, layer);
-  return rec && rec.format === PGZIP_FORMAT ? rec.digest : null;
+/** twinsOf are the recorded twins of a manifest's uncompressed layers, whether or not their blobs are still
+ * there: gc and fsck count them as reachable with their layers. */
+export async function twinsOf(store: Store, layers: readonly Descriptor[]): Promise<Digest[]> {
+  const out: Digest[] = [];
+  for (const l of layers) {
+    const rec = isUncompressedLayer(l.mediaType) ? await currentRecord(store, l.digest) : null;
+    if (rec) out.push(rec.digest);
+  }
+  return out;
 }
 
 /** knownTwin is the twin's descriptor when it was made before and its blob is still stored. */
 export async function knownTwin(store: Store, layer: Descriptor): Promise<Descriptor | null> {
-  const rec = await readRecord(store, layer.digest);
-  if (!rec || rec.format !== PGZIP_FORMAT || !(await store.blobs.has(rec.digest))) return null;
+  const rec = await currentRecord(store, layer.digest);
+  if (!rec || !(await store.blobs.has(rec.digest))) return null;
   return twinDescriptor(layer, rec);
 }
 
@@ -84,7 +96,7 @@ export function twinBytes(store: Store, layer: Descriptor, onBytes?: (done: numb
 export async function rememberTwin(store: Store, layer: Descriptor, blob: { digest: Digest; size: number }): Promise<Descriptor> {
   await recordLayerInfo(store, blob.digest, { diffID: layer.digest, uncompressedSize: layer.size });
   const rec: TwinRecord = { digest: blob.digest, size: blob.size, format: PGZIP_FORMAT };
-  await mkdir(join(store.home, 'meta', 'twins'), { recursive: true });
+  await mkdir(twinRecordsDir(store.home), { recursive: true });
   await writeFileAtomic(recordPath(store, layer.digest), JSON.stringify(rec), store.tmpDir);
   return twinDescriptor(layer, rec);
 }

@@ -10,7 +10,7 @@ import { StoreError } from './errors.ts';
 import { IndexFile, type IndexEntry } from './index-file.ts';
 import { FileLock } from './lock.ts';
 import { writeFileAtomic } from '../util/fs-atomic.ts';
-import { isUncompressedLayer, twinDigest } from './layer-twins.ts';
+import { twinsOf } from './layer-twins.ts';
 
 /** Image is a read-only view of one stored image: its manifest and config, with their bytes. */
 export interface Image {
@@ -253,12 +253,9 @@ export class Store {
       }
       if (doc.kind === 'manifest') {
         seen.add(doc.manifest.config.digest);
-        for (const l of doc.manifest.layers) {
-          seen.add(l.digest);
-          // An uncompressed layer's gzip twin (what a push sent) lives as long as the layer.
-          const twin = isUncompressedLayer(l.mediaType) ? await twinDigest(this, l.digest) : null;
-          if (twin) seen.add(twin);
-        }
+        for (const l of doc.manifest.layers) seen.add(l.digest);
+        // An uncompressed layer's gzip twin (what a push sent) lives as long as the layer.
+        for (const t of await twinsOf(this, doc.manifest.layers)) seen.add(t);
       } else {
         for (const m of doc.index.manifests) await visit(m.digest, depth + 1);
       }

@@ -13,7 +13,7 @@ import { runBuild } from '../build/solver.ts';
 import { diffTrees } from '../layer/diff.ts';
 import { runInSandbox } from '../sandbox/index.ts';
 import { load } from '../store/archive/load.ts';
-import { GZIP_LEVEL } from '../store/layer-writer.ts';
+import { TWIN_GZIP_LEVEL as GZIP_LEVEL } from '../store/layer-twins.ts';
 import { Store } from '../store/store.ts';
 import { BASE, touch, type BenchContext } from './contexts.ts';
 import { exec } from './exec.ts';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { saveDockerArchive } from '../store/archive/save.ts';
 import { Store } from '../store/store.ts';
+import { TWIN_GZIP_LEVEL } from '../store/layer-twins.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { startRegistry } from '../testing/registry/registry.ts';
 import { BASE, CONTEXTS, makeContext, touch, type BenchContext, type ContextName } from './contexts.ts';
@@ -279,7 +280,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (rrows.length) {
     out.push("\n### This machine's raw rates on the same bytes (the image's largest layer tar, MB/s)\n\n");
-    out.push(markdownTable(['context', 'tar', 'sha256 node', 'sha256 openssl', 'gzip-6 node', 'gzip -6 CLI', 'gzip-1 node', 'gunzip node'], rrows));
+    out.push(markdownTable(['context', 'tar', 'sha256 node', 'sha256 openssl', `gzip-${TWIN_GZIP_LEVEL} node`, `gzip -${TWIN_GZIP_LEVEL} CLI`, 'gzip-1 node', 'gunzip node'], rrows));
   }
   return out.join('');
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tempDir } from '../testing/temp.ts';
-import { parallelGzip, PGZIP_BLOCK } from './parallel-gzip.ts';
+import { parallelGzip, parallelGzipFile, PGZIP_BLOCK } from './parallel-gzip.ts';
 
 const OPTS = { level: 6, memLevel: 9 };
 
@@ -74,4 +74,66 @@ describe('parallel gzip', () => {
   });
 });
 
+describe('parallel gzip of a file (blocks read into reused buffers)', () => {
+  async function fileGzip(file: string, o: { block?: number; inFlight?: number; level?: number } = {}, onBytes?: (n: number) => void): Promise<Buffer> {
+    const out: Buffer[] = [];
+    for await (const b of parallelGzipFile(file, { ...OPTS, ...o }, onBytes)) out.push(Buffer.from(b));
+    return Buffer.concat(out);
+  }
+
+  test('the same bytes as parallelGzip of the same input, however many blocks run at once, with progress up to the size', async () => {
+    const t = tempDir();
+    try {
+      for (const size of [0, 1, 32 * 1024 - 1, PGZIP_BLOCK, PGZIP_BLOCK + 1, Math.floor(5.5 * PGZIP_BLOCK)]) {
+        const data = layerLike(size);
+        const file = join(t.path, `in-${size}`);
+        writeFileSync(file, data);
+        const want = await pgzip(data, 65_536);
+        for (const inFlight of [1, 2, 3, 8]) {
+          const seen: number[] = [];
+          const got = await fileGzip(file, { inFlight }, (n) => seen.push(n));
+          assert.equal(sha(got), sha(want), `${size} bytes, ${inFlight} in flight`);
+          assert.equal(seen.at(-1) ?? 0, size);
+          assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+        }
+        // Small blocks: many buffer reuses, each block's dictionary the tail of a reused buffer's last use.
+        assert.equal(sha(await fileGzip(file, { block: 40_000, inFlight: 2 })), sha(await pgzip(data, 7919, { block: 40_000 })));
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a file cut short while it is read is an error, not a short gzip', async () => {
+    const t = tempDir();
+    try {
+      const file = join(t.path, 'shrinks');
+      writeFileSync(file, layerLike(3 * PGZIP_BLOCK));
+      const gen = parallelGzipFile(file, { ...OPTS, inFlight: 1 });
+      await gen.next(); // the header: the file is open and its size known
+      truncateSync(file, PGZIP_BLOCK + 10);
+      await assert.rejects(async () => {
+        for (let r = await gen.next(); !r.done; r = await gen.next());
+      }, /ended at 1048586 of its 3145728 bytes/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('level 5 (push twins) of a fixed input gives fixed bytes', async () => {
+    const t = tempDir();
+    try {
+      const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => `line ${i} ${(i * 7919) % 1000}\n`).join(''));
+      const file = join(t.path, 'fixed');
+      writeFileSync(file, data);
+      const out = await fileGzip(file, { level: 5 });
+      assert.ok(gunzipSync(out).equals(data));
+      assert.equal(sha(out), GOLDEN_LEVEL5);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
 const GOLDEN = 'b53ec25fb60c1c9e8fc353258608201e713990f1564d75a5e97e15984fe4a751';
+const GOLDEN_LEVEL5 = 'f5172178246e1d5e9dce1357721cfaf9bc461feb11ea601129d5298213bd882b';

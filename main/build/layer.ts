@@ -39,7 +39,8 @@ export function changesFromPaths(rootfs: string, paths: string[]): Change[] {
  * (store/layer-twins.ts). Returns null for an empty changeset (the step adds no layer). */
 export async function storeLayer(store: Store, root: string, changes: Change[], opts: { sourceDateEpoch: number }): Promise<CachedLayer | null> {
   if (changes.length === 0) return null;
-  const tarOpts: LayerTarOptions = { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', ...(ROOTLESS ? { mapIds: rootlessIds } : {}) };
+  // The store's sink is a file stream, done with each chunk once written: file bodies reuse their buffers.
+  const tarOpts: LayerTarOptions = { sourceDateEpoch: opts.sourceDateEpoch, timestamps: 'clamp', reuseBuffers: true, ...(ROOTLESS ? { mapIds: rootlessIds } : {}) };
   let tar: LayerTarResult | undefined;
   const blob = await store.blobs.writeHashed(async (sink) => {
     tar = await writeLayerTar(root, changes, sink, tarOpts);

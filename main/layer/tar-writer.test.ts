@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, lutimesSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, lutimesSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
@@ -207,5 +207,47 @@ describe('layer tar format', () => {
     const [e] = await readTar(bytes());
     assert.equal(e!.header.name, 'f');
     assert.deepEqual(e!.header.pax, { path: 'f', uid: '5000000', gid: '300000' });
+  });
+
+  test('reused body buffers (a file sink): the same bytes as fresh ones, with big, small and many bodies, and a slow sink', async () => {
+    const empty = temp();
+    const t = temp();
+    // More bodies than the pool holds, bodies over one buffer (several chunks), empty and tiny ones, each
+    // with its own content so a buffer given back too early shows as wrong bytes.
+    for (let i = 0; i < 30; i++) writeFileSync(join(t, `f${i}`), Buffer.alloc(i % 3 === 0 ? 400_000 + i : i * 37, i + 1));
+    writeFileSync(join(t, 'big'), Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 7919) % 251)));
+    writeFileSync(join(t, 'empty'), '');
+    const changes = await diffTrees(empty, t);
+    const fresh = memorySink();
+    const want = await writeLayerTar(t, changes, fresh.sink);
+    for (const delay of [0, 3]) {
+      const file = join(temp(), 'layer.tar');
+      // A file stream (done with a chunk once written), once slowed so chunks queue behind each write.
+      const sink = createWriteStream(file, { highWaterMark: 1 << 20 });
+      if (delay) {
+        const write = sink._write.bind(sink);
+        sink._write = (chunk, enc, cb) => void setTimeout(() => write(chunk, enc, cb), delay);
+        sink._writev = undefined;
+      }
+      const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
+      const got = await writeLayerTar(t, changes, sink, { reuseBuffers: true });
+      await closed;
+      assert.equal(got.diffID, want.diffID, `delay ${delay}`);
+      assert.equal(got.size, want.size);
+      assert.ok(readFileSync(file).equals(fresh.bytes()), 'the file holds exactly the tar');
+    }
+  });
+
+  test('reused body buffers: a failing sink fails the writer with the sink error', async () => {
+    const empty = temp();
+    const t = temp();
+    for (let i = 0; i < 20; i++) writeFileSync(join(t, `f${i}`), Buffer.alloc(100_000, i));
+    let n = 0;
+    const sink = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(++n > 3 ? Object.assign(new Error('disk full'), { code: 'ENOSPC' }) : null);
+      },
+    });
+    await assert.rejects(writeLayerTar(t, await diffTrees(empty, t), sink, { reuseBuffers: true }), { code: 'ENOSPC' });
   });
 });

@@ -32,14 +32,33 @@ export async function applyLayers(store: Store, layers: Descriptor[], dir: strin
 
 /** copyTree copies a root filesystem with everything in it (owners, modes, links, xattrs): cp -a, reflinks where possible. */
 export function copyTree(src: string, dst: string): Promise<void> {
+  return cp(['-a', '--reflink=auto', src + '/.', dst], src);
+}
+
+/** linkTree clones a root filesystem by hard links (cp -al): new directories, every other entry a second
+ * name of the same inode, so a clone costs a link per entry instead of a copy (busybox: ~20 ms against
+ * ~85 ms on this VM). Only for a root whose writers never write into an existing file: COPY/ADD, layer
+ * application and root preparation remove a path before they create it, and a RUN writes through an
+ * overlay (copy-up) or into a cp -a copy; a step that would write in place (a writable bind mount, a
+ * container run) is given a copyTree copy instead. Falls back to copyTree where links are refused. */
+export async function linkTree(src: string, dst: string): Promise<void> {
+  try {
+    await cp(['-al', src + '/.', dst], src);
+  } catch {
+    await rm(dst, { recursive: true, force: true });
+    await mkdir(dst, { recursive: true });
+    await copyTree(src, dst);
+  }
+}
+
+function cp(argv: string[], src: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // cp dies with Strata: a kill -9 must not leave it writing into the store's tmp/ (issue 7's kill tests).
-    const argv = ['-a', '--reflink=auto', src + '/.', dst];
-    const cp = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'cp', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('cp', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'cp', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('cp', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    cp.stderr.on('data', (d) => (err += d));
-    cp.on('error', reject);
-    cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying ${src} failed: ${err.trim()}`))));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying ${src} failed: ${err.trim()}`))));
   });
 }
 
@@ -86,8 +105,10 @@ export class SnapshotCache {
   /** checkout fills dst with the filesystem of the given layers: a clone of the longest snapshotted
    * prefix of the chain, then the remaining layers unpacked on top. The first `base` layers (the base
    * image's) are snapshotted first when they are not yet: a base image is unpacked once, and every later
-   * checkout of it (another stage of the same build, the next build) clones or mounts it. */
-  async checkout(layers: Descriptor[], dst: string, base = 0): Promise<{ cloned: number; applied: number }> {
+   * checkout of it (another stage of the same build, the next build) clones or mounts it. clone 'link'
+   * clones by hard links (linkTree: a stage root, whose writers never write into an existing file);
+   * 'copy' gives a root that may be written in place. */
+  async checkout(layers: Descriptor[], dst: string, base = 0, clone: 'copy' | 'link' = 'copy'): Promise<{ cloned: number; applied: number }> {
     await this.ensure(layers.slice(0, base));
     await mkdir(dst, { recursive: true });
     for (let n = layers.length; n > 0; n--) {
@@ -96,7 +117,7 @@ export class SnapshotCache {
         // The directory's mtime is its last use: prune() keeps the recently used ones.
         const now = new Date();
         await utimes(snap, now, now).catch(() => {});
-        await copyTree(snap, dst);
+        await (clone === 'link' ? linkTree(snap, dst) : copyTree(snap, dst));
         await applyLayers(this.store, layers.slice(n), dst);
         return { cloned: n, applied: layers.length - n };
       }

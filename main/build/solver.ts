@@ -26,7 +26,7 @@ import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, storeLayer } from './layer.ts';
 import { addBytes, timed } from './metrics.ts';
-import { applyLayers, copyTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
+import { applyLayers, copyTree, linkTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
 import { overlayUnavailable, type OverlayDirs } from './overlay-root.ts';
 import { resolveUser } from './users.ts';
 import { runStep, type RunMountSpec } from './run-step.ts';
@@ -60,8 +60,6 @@ interface StageRun {
   /** A copy of the root filesystem as a RUN step left it, being made (while its layer is written) to become
    * that chain's snapshot; the next step that writes into the root waits for it. */
   snapshotting: Promise<void> | null;
-  /** The root was written outside the layer chain (a writable bind mount of it): never snapshot it. */
-  dirty: boolean;
   /** The instruction being built (what is left of the stage decides how its root is checked out). */
   current: StageInstruction | null;
   /** The root is an overlay mount over a snapshot (mountCheckout), unmounted when the build ends. */
@@ -155,7 +153,7 @@ class Builder {
       }
       // A failed build may leave a root half-written by its failing step: only a finished build's roots are kept.
       for (const r of ok ? this.runs : []) {
-        if (!r.rootfs || r.dirty || r.mounted) continue;
+        if (!r.rootfs || r.mounted) continue;
         const dir = r.rootfs;
         r.rootfs = null;
         await this.snapshots.adopt(r.layers.map((l) => l.descriptor), dir);
@@ -376,7 +374,6 @@ class Builder {
         rebuilt: parent.rebuilt,
         lastChange: parent.rebuilt ? `stage ${parent.stage.name ?? parent.stage.index} rebuilt` : null,
         snapshotting: null,
-        dirty: false,
         current: null,
         mounted: null,
       };
@@ -440,7 +437,6 @@ class Builder {
         rebuilt: false,
         lastChange: null,
         snapshotting: null,
-        dirty: false,
         current: null,
         mounted: null,
       };
@@ -639,7 +635,8 @@ class Builder {
         return dir;
       }
     }
-    await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir, run.baseLayers));
+    // Hard links: a stage root's writers never write into an existing file (see linkTree).
+    await timed('checkout', () => this.snapshots.checkout(run.layers.map((l) => l.descriptor), dir, run.baseLayers, 'link'));
     run.rootfs = dir;
     return dir;
   }
@@ -841,7 +838,14 @@ class Builder {
         if (idx !== undefined) {
           const other = await this.stageResult(idx);
           root = await this.rootfsOf(other);
-          if (m.readOnly === false) other.dirty = true; // the step may write into that stage's root
+          if (m.readOnly === false) {
+            // Writable: a copy of its own (as BuildKit, what the step writes there is discarded). Never the
+            // stage's root itself: its files may be hard links of snapshots (linkTree).
+            const copy = join(this.tmp, `mount-${this.counter++}`);
+            await mkdir(copy, { recursive: true });
+            await copyTree(root, copy);
+            root = copy;
+          }
         } else {
           const img = await this.store.resolve(m.from);
           // Read-only (the default): the image's snapshot itself; writable: a clone the step may spoil.
@@ -899,10 +903,8 @@ class Builder {
       // The root before the step is the snapshot of the chain so far: kept by a rename, not deleted (an
       // overlay step has moved its untouched entries into the new root instead: nothing is left to keep).
       if (result.lowerConsumed) this.overlaySteps++;
-      else if (run.dirty) await rm(lower, { recursive: true, force: true });
       else await this.snapshots.adopt(chainBefore, lower);
       run.rootfs = upper;
-      run.dirty = false;
       // When a COPY/ADD/WORKDIR writes into this root next, copy it first (while the layer is written) so a
       // rebuild from here on (one source file touched) clones it instead of unpacking every layer again.
       const next = run.stage.instructions.slice(Number(id.split('.')[1])).find((x) => ['COPY', 'ADD', 'WORKDIR', 'RUN'].includes(x.kind));
@@ -910,7 +912,7 @@ class Builder {
         const copying = (async () => {
           const dir = await this.snapshots.tempDir();
           try {
-            await copyTree(upper, dir);
+            await linkTree(upper, dir);
             return dir;
           } catch {
             await rm(dir, { recursive: true, force: true });

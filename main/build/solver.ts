@@ -26,7 +26,7 @@ import { copyInto, type CopySource } from './copy.ts';
 import { BuildError } from './errors.ts';
 import { changesFromPaths, storeLayer } from './layer.ts';
 import { addBytes, timed } from './metrics.ts';
-import { applyLayers, copyTree, linkTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
+import { applyLayers, copyTree, SnapshotCache, unmountCheckout } from './rootfs.ts';
 import { overlayUnavailable, type OverlayDirs } from './overlay-root.ts';
 import { resolveUser } from './users.ts';
 import { runStep, type RunMountSpec } from './run-step.ts';
@@ -912,7 +912,10 @@ class Builder {
         const copying = (async () => {
           const dir = await this.snapshots.tempDir();
           try {
-            await linkTree(upper, dir);
+            // A real copy, not linkTree: measured on this VM's ext4, a snapshot linked to the live root made
+            // the next touched build's COPY (400 new files through an overlay over it) ~60 ms slower, in
+            // ext4's search for a free inode (find_inode_bit/recently_deleted), more than the link saves.
+            await copyTree(upper, dir);
             return dir;
           } catch {
             await rm(dir, { recursive: true, force: true });

@@ -252,14 +252,15 @@ class EntryWriter {
 
 /** BodyPool lends the buffers file bodies are read into and takes each back once the sink has written it.
  * Fresh memory for every megabyte of a layer costs a page fault per 4 KiB, which on a small VM costs as much
- * as the read itself (50 MB of bodies: ~80 ms of faults in one build). A body of SMALL_FILE bytes or less
- * gets one buffer; more buffers than POOL_MAX out at once (a sink that keeps many queued) are plain fresh ones. */
+ * as the read itself (50 MB of bodies: ~80 ms of faults in one build). A body (or a piece of a bigger one)
+ * of POOL_MIN to SMALL_FILE bytes gets one buffer; more buffers than POOL_MAX out at once (a sink that keeps many
+ * queued) are plain fresh ones. */
 class BodyPool {
   private readonly free: Buffer[] = [];
   private readonly lent = new Map<ArrayBufferLike, Buffer>();
 
   take(n: number): Buffer {
-    if (n === 0 || n > SMALL_FILE) return Buffer.allocUnsafe(n);
+    if (n < POOL_MIN || n > SMALL_FILE) return Buffer.allocUnsafe(n);
     let b = this.free.pop();
     if (!b) {
       if (this.lent.size >= POOL_MAX) return Buffer.allocUnsafe(n);
@@ -278,6 +279,9 @@ class BodyPool {
   }
 }
 const POOL_MAX = 8;
+/** Bodies under this come from Node's allocator as before: malloc serves them from memory already mapped,
+ * and a pool buffer (1 MiB) each would run the pool dry on a layer of many small files. */
+const POOL_MIN = 64 * 1024;
 
 /** lendingSink is the last stage of a layer tar whose bodies are lent: each chunk is hashed and written to
  * the sink, and given back (`returned`) once the sink's write callback says its bytes are out. The sink's

@@ -2,10 +2,10 @@
 // that safe — no step ever writes into a file a snapshot shares — for every writer of a root, on overlay
 // RUN steps and on copied ones (STRATA_OVERLAY=0).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { treeManifest } from '../layer/fstest.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
@@ -17,22 +17,8 @@ import { runImage } from './run-image.ts';
 
 const BASE = 'strata-test/link-base:1';
 
-/** fingerprint hashes a tree: names, kinds, modes, owners and the bytes of every file and link target. */
-function fingerprint(dir: string): string {
-  const h = createHash('sha256');
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const p = rel ? `${rel}/${name}` : name;
-      const abs = join(dir, p);
-      const st = lstatSync(abs);
-      h.update(`${p} ${st.mode} ${st.uid}:${st.gid} ${st.isDirectory() ? 0 : st.size}\n`);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) h.update(readFileSync(abs));
-    }
-  };
-  walk('');
-  return h.digest('hex');
-}
+/** fingerprint is a tree's every entry: path, kind, mode, owner, content digest, link target, hard links. */
+const fingerprint = (dir: string) => JSON.stringify(treeManifest(dir));
 
 /** snapshotPrints fingerprints every snapshot of a store, by name. */
 function snapshotPrints(store: Store): Map<string, string> {

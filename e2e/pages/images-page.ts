@@ -71,21 +71,24 @@ export class ImagesPage {
     await expect(this.detail.getByTestId('layer-stack')).toBeVisible();
   }
 
-  /** rowData reads every row's cells. */
+  /** rowData reads every row's cells in one look at the page: row by row through locators, a list that
+   * re-renders between reading the rows and reading their cells (a filter or a refresh landing) left a
+   * locator waiting for a row that is gone, past the poll's timeout. */
   async rowData(): Promise<ImageRowData[]> {
-    const out: ImageRowData[] = [];
-    for (const row of await this.rows.all()) {
-      const cell = (id: string) => row.getByTestId(id).innerText();
-      out.push({
-        reference: (await row.getByTestId('image-reference').locator('.ref__name').innerText()).trim(),
-        digest: (await cell('image-digest')).trim(),
-        size: (await cell('image-size')).trim(),
-        sharedSize: (await cell('image-shared-size')).trim(),
-        uniqueSize: (await cell('image-unique-size')).trim(),
-        created: (await cell('image-created')).trim(),
-      });
-    }
-    return out;
+    return this.rows.evaluateAll((rows) =>
+      rows.map((row) => {
+        const text = (selector: string) => ((row.querySelector(selector) as HTMLElement | null)?.innerText ?? '').trim();
+        const cell = (id: string) => text(`[data-testid="${id}"]`);
+        return {
+          reference: text('[data-testid="image-reference"] .ref__name'),
+          digest: cell('image-digest'),
+          size: cell('image-size'),
+          sharedSize: cell('image-shared-size'),
+          uniqueSize: cell('image-unique-size'),
+          created: cell('image-created'),
+        };
+      }),
+    );
   }
 
   /** open selects an image and waits for its layer stack. */

@@ -1,6 +1,7 @@
 // The benchmark's build contexts, generated from a fixed seed (no internet): the same bytes on every run.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { xorshift32 } from '../util/xorshift.ts';
 
 /** BASE is the busybox-static base image every context starts from, under the same name in every tool. */
 export const BASE = 'localhost/bench/busybox:latest';
@@ -15,19 +16,6 @@ export interface BenchContext {
   touchFile: string;
   files: number;
   bytes: number;
-}
-
-/** rng is xorshift32: deterministic pseudo-random numbers from a seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
 }
 
 const WORDS = ['def', 'return', 'self', 'value', 'import', 'from', 'class', 'for', 'in', 'if', 'else', 'items', 'config', 'request', 'result', 'None', 'True', 'len', 'data', 'key', 'path', 'name', 'index', 'cache'];
@@ -87,7 +75,7 @@ CMD ["ls", "/data"]
 export function makeContext(name: ContextName, dir: string): BenchContext {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const next = rng(name === 'seed' ? 0x5eed : name === 'multi' ? 0x3017 : 0x3a1);
+  const next = xorshift32(name === 'seed' ? 0x5eed : name === 'multi' ? 0x3017 : 0x3a1);
   let files = 0;
   let bytes = 0;
   const add = (rel: string, body: string) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { tempDir } from '../testing/temp.ts';
 import { utimesSeconds } from './root-prep.ts';
+import { xorshift32 } from '../util/xorshift.ts';
 
 describe('utimesSeconds', () => {
   const t = tempDir('strata-root-prep-');
@@ -12,16 +13,7 @@ describe('utimesSeconds', () => {
   test('a time set through it comes back to the same microsecond, however often it is restored', () => {
     const dir = join(t.path, 'd');
     mkdirSync(dir);
-    // xorshift32: the same "random" times on every run.
-    let x = 0x5eed;
-    const next = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x;
-    };
+    const next = xorshift32(0x5eed); // the same "random" times on every run
     for (let i = 0; i < 2000; i++) {
       const ns = 1_700_000_000_000_000_000n + BigInt(next()) * 400_000n + BigInt(next() % 1000);
       let now = ns;

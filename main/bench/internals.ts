@@ -13,7 +13,7 @@ import { runBuild } from '../build/solver.ts';
 import { diffTrees } from '../layer/diff.ts';
 import { runInSandbox } from '../sandbox/index.ts';
 import { load } from '../store/archive/load.ts';
-import { TWIN_GZIP_LEVEL as GZIP_LEVEL } from '../store/layer-twins.ts';
+import { TWIN_GZIP_LEVEL } from '../store/layer-twins.ts';
 import { Store } from '../store/store.ts';
 import { BASE, touch, type BenchContext } from './contexts.ts';
 import { exec } from './exec.ts';
@@ -105,17 +105,17 @@ async function processRate(bytes: number, cmd: string, args: string[]): Promise<
   return bytes / 1e6 / (median(times) / 1000);
 }
 
-/** rawRates measures sha256 and gzip (Strata's level, and level 1) of one layer tar with node and the CLI tools. */
+/** rawRates measures sha256 and gzip (a push's level, TWIN_GZIP_LEVEL, and level 1) of one layer tar with node and the CLI tools. */
 export async function rawRates(tar: Buffer, file: string): Promise<RawRates> {
   writeFileSync(file, tar);
-  const gz = gzipSync(tar, { level: GZIP_LEVEL, memLevel: 9 });
+  const gz = gzipSync(tar, { level: TWIN_GZIP_LEVEL, memLevel: 9 });
   return {
     bytes: tar.byteLength,
     sha256Node: rate(tar.byteLength, () => createHash('sha256').update(tar).digest()),
     sha256Openssl: await processRate(tar.byteLength, '/usr/bin/openssl', ['dgst', '-sha256', file]),
-    gzipNode: rate(tar.byteLength, () => gzipSync(tar, { level: GZIP_LEVEL, memLevel: 9 })),
+    gzipNode: rate(tar.byteLength, () => gzipSync(tar, { level: TWIN_GZIP_LEVEL, memLevel: 9 })),
     gzipNodeLevel1: rate(tar.byteLength, () => gzipSync(tar, { level: 1, memLevel: 9 })),
-    gzipCli: await processRate(tar.byteLength, '/bin/sh', ['-c', `gzip -${GZIP_LEVEL} -c '${file}' > /dev/null`]),
+    gzipCli: await processRate(tar.byteLength, '/bin/sh', ['-c', `gzip -${TWIN_GZIP_LEVEL} -c '${file}' > /dev/null`]),
     gunzipNode: rate(tar.byteLength, () => gunzipSync(gz)),
   };
 }

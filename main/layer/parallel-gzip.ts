@@ -64,8 +64,8 @@ function blockDeflater(o: ParallelGzipOptions) {
  * blocks, each raw-deflated on its own (in parallel) with the previous 32 KiB as its preset dictionary and
  * ended by a sync flush (the last one by a finish), and the pieces make one deflate stream in one gzip
  * member that any gunzip reads. Compression is within a fraction of a percent of one stream's; an input
- * of one block or less gives exactly zlib.gzipSync's bytes. A whole block inside a source chunk is compressed
- * where it is, not copied: a source must not reuse a chunk's memory once given (Node's streams never do). */
+ * of one block or less gives exactly zlib.gzipSync's bytes. Twins are made by parallelGzipFile (the same
+ * bytes, read from the layer file); this streaming form is the reference its tests compare against. */
 export async function* parallelGzip(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, o: ParallelGzipOptions): AsyncGenerator<Buffer> {
   const blockSize = o.block ?? PGZIP_BLOCK;
   const inFlight = Math.max(1, o.inFlight ?? 3);
@@ -84,12 +84,6 @@ export async function* parallelGzip(source: AsyncIterable<Uint8Array> | Iterable
         d.start(held, false);
         held = null;
         while (d.pending.length >= inFlight) yield* await d.pending.shift()!;
-      }
-      if (fill === 0 && chunk.length - off >= blockSize) {
-        // A whole block in the chunk: used where it is, not copied.
-        held = Buffer.from(chunk.buffer, chunk.byteOffset + off, blockSize);
-        off += blockSize;
-        continue;
       }
       const n = Math.min(blockSize - fill, chunk.length - off);
       block.set(chunk.subarray(off, off + n), fill);

@@ -213,13 +213,18 @@ class EntryWriter {
     });
   }
 
+  /** bodyBuffer is where n bytes of a file body are read: lent by the pool when there is one. */
+  private bodyBuffer(n: number): Buffer {
+    return this.pool ? this.pool.take(n) : Buffer.allocUnsafe(n);
+  }
+
   /** addFile streams exactly header.size bytes; a file that shrank meanwhile fails the layer. */
   private async addFile(header: tar.Header, abs: string): Promise<void> {
     const fd = fsCall(header.name, () => openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW));
     try {
       const total = header.size;
       if (total <= SMALL_FILE) {
-        const buf = this.pool ? this.pool.take(total) : Buffer.allocUnsafe(total);
+        const buf = this.bodyBuffer(total);
         if (fsCall(header.name, () => readInto(fd, buf, 0)) !== total) throw shrank(header.name);
         await this.add(header, buf);
         return;
@@ -232,8 +237,7 @@ class EntryWriter {
       entryDone.catch(() => {}); // awaited below; a failed read must not leave it unhandled
       let pos = 0;
       while (pos < total) {
-        const n0 = Math.min(SMALL_FILE, total - pos);
-        const buf = this.pool ? this.pool.take(n0) : Buffer.allocUnsafe(n0);
+        const buf = this.bodyBuffer(Math.min(SMALL_FILE, total - pos));
         const n = fsCall(header.name, () => readInto(fd, buf, pos));
         if (n !== buf.length) {
           stream.destroy(shrank(header.name));

@@ -13,7 +13,7 @@ import { startRegistry } from '../testing/registry/registry.ts';
 import { BASE, CONTEXTS, makeContext, touch, type BenchContext, type ContextName } from './contexts.ts';
 import { contextInternals, PHASES, type ContextInternals } from './internals.ts';
 import { markdownTable, mbps, median, ratio, seconds } from './stats.ts';
-import { startBuilders, BuildKitBuilder, StrataBuilder, type Builder, type Unavailable } from './tools.ts';
+import { startBuilders, BuildKitBuilder, STANDALONE, StrataBuilder, type Builder, type Unavailable } from './tools.ts';
 import { dockerTransfer, skopeoTransfer, strataTransfer, type TransferTiming, type TransferTool } from './transfer.ts';
 
 type Figure = 'cold' | 'warm' | 'touched';
@@ -25,8 +25,8 @@ interface ContextResult {
   bytes: number;
   /** builds[figure][tool] = ms of each timed run (the warm-up is not kept). */
   builds: Record<Figure, Record<string, number[]>>;
-  transfer: Record<string, Record<TransferFigure | 'inAppRePush', number[]>>;
-  /** strataMaxRssKb: peak RSS of each cold Strata CLI build. */
+  transfer: Record<string, Record<TransferFigure | 'inAppRePush' | 'rePushStandalone', number[]>>;
+  /** strataMaxRssKb: peak RSS of each cold Strata build (the engine's, which runs it). */
   strataMaxRssKb: number[];
   internals?: ContextInternals;
 }
@@ -150,6 +150,7 @@ async function buildFigures(ctx: BenchContext, builders: Builder[], runs: number
     for (let i = 0; i <= runs; i++) {
       if (fig === 'touched') touch(ctx);
       for (const bd of [...active]) {
+        if (bd.figures && !bd.figures.includes(fig)) continue;
         try {
           if (fig === 'cold') await bd.reset();
           const t = await bd.build(ctx, tag, { memory: fig === 'cold' && bd.name === 'strata' });
@@ -159,7 +160,7 @@ async function buildFigures(ctx: BenchContext, builders: Builder[], runs: number
           }
           log(`${ctx.name} ${fig} ${i === 0 ? 'warm-up' : `run ${i}`}: ${bd.name} ${seconds(t.ms)} s`);
         } catch (e) {
-          if (bd.name === 'strata') throw e;
+          if (bd instanceof StrataBuilder) throw e;
           fail(bd, e);
         }
       }
@@ -189,11 +190,12 @@ async function transferFigures(ctx: BenchContext, strata: StrataBuilder, builder
       }
       log(`${ctx.name} push ${i === 0 ? 'warm-up' : `run ${i}`}: ${tool.name} first ${seconds(t.firstPush)} s, again ${seconds(t.rePush)} s${t.pull !== null ? `, pull ${seconds(t.pull)} s` : ''}`);
       if (i === 0) continue;
-      const r = (res.transfer[tool.name] ??= { firstPush: [], rePush: [], pull: [], inAppRePush: [] });
+      const r = (res.transfer[tool.name] ??= { firstPush: [], rePush: [], pull: [], inAppRePush: [], rePushStandalone: [] });
       r.firstPush.push(t.firstPush);
       r.rePush.push(t.rePush);
       if (t.pull !== null) r.pull.push(t.pull);
       if (t.inAppRePush !== undefined) r.inAppRePush.push(t.inAppRePush);
+      if (t.rePushStandalone !== undefined) r.rePushStandalone.push(t.rePushStandalone);
     }
   }
 }
@@ -205,7 +207,8 @@ export function renderMarkdown(r: BenchReport): string {
   out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; 1-minute load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end; ${r.date}; ${r.runs} timed runs per figure after a warm-up, tools alternating.\n`);
   out.push(`Tools: ${Object.entries(r.tools).map(([k, v]) => `${k} (${v})`).join(', ')}.\n`);
   if (r.unavailable.length) out.push(`Not measured: ${r.unavailable.map((u) => `${u.name}: ${u.reason}`).join('; ')}.\n`);
-  const peers = Object.keys(r.tools).filter((t) => t !== 'strata');
+  const peers = Object.keys(r.tools).filter((t) => t !== 'strata' && t !== STANDALONE);
+  const first = peers[0];
   const rows: string[][] = [];
   for (const [name, c] of Object.entries(r.contexts)) {
     for (const fig of FIGURES) {
@@ -215,11 +218,13 @@ export function renderMarkdown(r: BenchReport): string {
         const v = median(c.builds[fig][p] ?? []);
         row.push(seconds(v), ratio(s, v));
       }
+      const alone = c.builds[fig][STANDALONE];
+      row.push(alone?.length ? seconds(median(alone)) : '—', alone?.length && first ? ratio(median(alone), median(c.builds[fig][first] ?? [])) : '—');
       rows.push(row);
     }
   }
-  out.push('\n### Builds (median seconds; whole CLI process for every tool)\n\n');
-  out.push(markdownTable(['context', 'figure', 'strata', ...peers.flatMap((p) => [p, `strata/${p}`])], rows));
+  out.push('\n### Builds (median seconds; whole CLI process for every tool: Strata\'s CLI with its engine running, as docker\'s with dockerd)\n\n');
+  out.push(markdownTable(['context', 'figure', 'strata', ...peers.flatMap((p) => [p, `strata/${p}`]), 'strata, no engine', `no engine/${first ?? '—'}`], rows));
 
   const trows: string[][] = [];
   for (const [name, c] of Object.entries(r.contexts)) {
@@ -231,9 +236,10 @@ export function renderMarkdown(r: BenchReport): string {
       const sv = median(s[fig]);
       trows.push([
         name,
-        fig === 'firstPush' ? 'first push' : fig === 'rePush' ? 're-push' : 'pull (empty store)',
+        fig === 'firstPush' ? 'first push' : fig === 'rePush' ? 're-push' : 'pull (empty store, no engine)',
         seconds(sv),
         fig === 'rePush' ? `${median(s.inAppRePush).toFixed(0)} ms` : '',
+        fig === 'rePush' && s.rePushStandalone?.length ? seconds(median(s.rePushStandalone)) : '',
         sk ? seconds(median(sk[fig])) : '—',
         sk ? ratio(sv, median(sk[fig])) : '—',
         dk && fig !== 'pull' ? seconds(median(dk[fig])) : '—',
@@ -243,11 +249,11 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (trows.length) {
     out.push('\n### Push and pull, local registry (median seconds; a fresh registry per run)\n\n');
-    out.push(markdownTable(['context', 'figure', 'strata CLI', 'strata in-app', 'skopeo (OCI layout)', 'strata/skopeo', 'docker push', 'strata/docker'], trows));
+    out.push(markdownTable(['context', 'figure', 'strata CLI', 'strata in-app', 'strata CLI, no engine', 'skopeo (OCI layout)', 'strata/skopeo', 'docker push', 'strata/docker'], trows));
   }
 
   const mem = Object.entries(r.contexts).map(([n, c]) => `${n} ${(median(c.strataMaxRssKb) / 1024).toFixed(0)} MB`);
-  if (mem.length) out.push(`\nPeak RSS of a cold \`strata build\` (CLI process, /usr/bin/time): ${mem.join(', ')}.\n`);
+  if (mem.length) out.push(`\nPeak RSS of the engine during a cold \`strata build\` (VmHWM, reset before each build): ${mem.join(', ')}.\n`);
 
   const irows: string[][] = [];
   const rrows: string[][] = [];

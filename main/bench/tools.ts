@@ -1,8 +1,8 @@
 // The tools the benchmark compares: Strata (the CLI, a whole process per build) and its peers, each
 // started here on private state (dockerd, containers-storage roots) and stopped afterwards.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { startDockerd, DOCKER, DOCKERD, type Dockerd } from '../testing/dockerd.ts';
 import { BASE, type BenchContext } from './contexts.ts';
 import { exec, type ExecResult } from './exec.ts';
@@ -22,6 +22,8 @@ export interface Builder {
   version: string;
   /** reset empties the build cache and removes built images; the base image stays. */
   reset(): Promise<void>;
+  /** figures: the only figures this tool is timed on (default all). */
+  readonly figures?: readonly string[];
   build(ctx: BenchContext, tag: string, opts?: { memory?: boolean }): Promise<BuildTiming>;
   stop(): Promise<void>;
 }
@@ -48,16 +50,25 @@ export function umountUnder(dir: string): void {
   }
 }
 
-/** Strata runs `node main/cli/bin.mjs` (the bundled CLI) with its own STRATA_HOME. */
+/** Strata runs `node main/cli/bin.mjs` (the bundled CLI) with its own STRATA_HOME: with a resident engine
+ * (`strata engine`, started here as dockerd is for BuildKit; STRATA_ENGINE=require, so a command the engine
+ * did not run fails instead of being timed as another thing), or standalone (STRATA_ENGINE=off: each
+ * command loads the engine in its own process). */
 export class StrataBuilder implements Builder {
-  readonly name = 'strata';
+  readonly name: string;
   version = '';
   readonly env: NodeJS.ProcessEnv;
+  readonly figures?: readonly string[];
+  private engine: ChildProcess | null = null;
   constructor(
     readonly home: string,
     readonly baseTar: string,
+    readonly mode: 'engine' | 'standalone' = 'engine',
   ) {
-    this.env = { ...process.env, STRATA_HOME: home };
+    this.name = mode === 'engine' ? 'strata' : STANDALONE;
+    // Standalone differs from the engine only in process start: its warm and touched builds say what that costs.
+    if (mode === 'standalone') this.figures = ['warm', 'touched'];
+    this.env = { ...process.env, STRATA_HOME: home, STRATA_ENGINE: mode === 'engine' ? 'require' : 'off' };
     delete this.env.STRATA_FROM_SOURCE;
   }
 
@@ -67,29 +78,73 @@ export class StrataBuilder implements Builder {
 
   async start(): Promise<this> {
     this.version = (await this.cli(['version'])).stdout.trim().split('\n')[0] ?? '';
+    rmSync(this.home, { recursive: true, force: true });
+    mkdirSync(this.home, { recursive: true });
+    if (this.mode === 'engine') await this.startEngine();
     await this.reset();
     return this;
   }
 
+  /** reset empties the store but for the base image. The engine keeps running, as dockerd does between
+   * BuildKit's cold builds (a store emptied under it is opened afresh by its next command). */
   async reset(): Promise<void> {
-    rmSync(this.home, { recursive: true, force: true });
-    mkdirSync(this.home, { recursive: true });
+    for (const entry of readdirSync(this.home)) {
+      if (entry !== 'engine.sock') rmSync(join(this.home, entry), { recursive: true, force: true });
+    }
     await this.cli(['load', '-q', '-i', this.baseTar]);
+  }
+
+  private async startEngine(): Promise<void> {
+    const child = spawn(process.execPath, [STRATA_BIN, 'engine', '-q'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.engine = child;
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-4096)));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString('utf8');
+        if (out.includes('listening on')) resolve();
+      });
+      child.on('close', (code) => reject(new Error(`strata engine exited (${code}): ${err}`)));
+    });
+  }
+
+  private async stopEngine(): Promise<void> {
+    const child = this.engine;
+    if (!child) return;
+    this.engine = null;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.on('close', () => resolve());
+      child.kill('SIGTERM');
+    });
   }
 
   async build(ctx: BenchContext, tag: string, opts: { memory?: boolean } = {}): Promise<BuildTiming> {
     const args = [STRATA_BIN, 'build', '-q', '--network', 'none', '-t', tag, ctx.dir];
     if (!opts.memory) return { ms: (await exec(process.execPath, args, { env: this.env })).ms };
-    // GNU time's %M: the peak RSS of the CLI process (KB), printed last on stderr.
-    const r = await exec('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], { env: this.env });
-    const m = /MAXRSS (\d+)/.exec(r.stderr);
+    const pid = this.engine?.pid;
+    if (pid === undefined) {
+      // GNU time's %M: the peak RSS of the CLI process (KB), printed last on stderr.
+      const r = await exec('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], { env: this.env });
+      const m = /MAXRSS (\d+)/.exec(r.stderr);
+      return { ms: r.ms, ...(m ? { maxRssKb: Number(m[1]) } : {}) };
+    }
+    // The engine runs the build: its peak RSS during this build (clear_refs 5 resets the kernel's peak).
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const r = await exec(process.execPath, args, { env: this.env });
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return { ms: r.ms, ...(m ? { maxRssKb: Number(m[1]) } : {}) };
   }
 
   async stop(): Promise<void> {
+    await this.stopEngine();
     rmSync(this.home, { recursive: true, force: true });
   }
 }
+
+/** STANDALONE names Strata's CLI run without an engine in the tables. */
+export const STANDALONE = 'strata standalone';
 
 /** BuildKit is docker build with DOCKER_BUILDKIT=1 against a private dockerd 20.10 (no bridge: --network none). */
 export class BuildKitBuilder implements Builder {
@@ -186,7 +241,7 @@ export class ContainersBuilder implements Builder {
 
 /** startBuilders starts Strata and every peer found; a peer that is missing or fails to start is reported. */
 export async function startBuilders(work: string, baseTar: string, only: string[] | null, log: (s: string) => void): Promise<{ builders: Builder[]; unavailable: Unavailable[] }> {
-  const builders: Builder[] = [await new StrataBuilder(join(work, 'strata-home'), baseTar).start()];
+  const builders: Builder[] = [await new StrataBuilder(join(work, 'strata-home'), baseTar).start(), await new StrataBuilder(join(work, 'strata-standalone-home'), baseTar, 'standalone').start()];
   const unavailable: Unavailable[] = [];
   const want = (n: string) => !only || only.includes(n);
   const tryStart = async (name: string, needs: string[], make: () => Promise<Builder>) => {

@@ -14,6 +14,8 @@ export interface TransferTiming {
   pull: number | null;
   /** inApp is Strata's re-push inside a running process (no CLI start), in ms. */
   inAppRePush?: number;
+  /** rePushStandalone is Strata's re-push by a CLI without an engine (the engine's code loaded by the command). */
+  rePushStandalone?: number;
 }
 
 /** TransferTool pushes one image to a registry at host and pulls it back into an empty store. */
@@ -22,7 +24,8 @@ export interface TransferTool {
   run(host: string): Promise<TransferTiming>;
 }
 
-/** strataTransfer pushes Strata's image with the CLI (tag, push, re-push) and pulls it into a fresh home. */
+/** strataTransfer pushes Strata's image with the CLI (tag, push, re-push; through the engine, and a re-push
+ * without) and pulls it into a fresh home. */
 export function strataTransfer(strata: StrataBuilder, image: string, repo: string, pullHome: string): TransferTool {
   return {
     name: 'strata',
@@ -34,6 +37,7 @@ export function strataTransfer(strata: StrataBuilder, image: string, repo: strin
       rmSync(twinRecordsDir(strata.home), { recursive: true, force: true });
       const firstPush = (await strata.cli(['push', '-q', target])).ms;
       const rePush = (await strata.cli(['push', '-q', target])).ms;
+      const rePushStandalone = (await strata.cli(['push', '-q', target], { env: { ...strata.env, STRATA_ENGINE: 'off' } })).ms;
       // The same re-push from a running app: the store opened once, no process start.
       const store = await Store.open(strata.home);
       const t0 = performance.now();
@@ -41,8 +45,9 @@ export function strataTransfer(strata: StrataBuilder, image: string, repo: strin
       const inAppRePush = performance.now() - t0;
       rmSync(pullHome, { recursive: true, force: true });
       mkdirSync(pullHome, { recursive: true });
-      const pull = (await strata.cli(['pull', '-q', target], { env: { ...strata.env, STRATA_HOME: pullHome } })).ms;
-      return { firstPush, rePush, pull, inAppRePush };
+      // Into an empty store no engine serves: the CLI alone, as skopeo.
+      const pull = (await strata.cli(['pull', '-q', target], { env: { ...strata.env, STRATA_HOME: pullHome, STRATA_ENGINE: 'off' } })).ms;
+      return { firstPush, rePush, pull, inAppRePush, rePushStandalone };
     },
   };
 }

@@ -1,16 +1,17 @@
 // strata build and strata run: the builder and the sandbox, loaded only by these commands.
-import { opts, need, UsageError, type Out } from './args.ts';
+import { resolve } from 'node:path';
+import { callerOf, opts, need, UsageError, type Out } from './args.ts';
 import { runBuild } from '../build/solver.ts';
 import { PlainProgress, TtyProgress } from './build-progress.ts';
 import { openStore } from './open-store.ts';
 
-function keyValues(list: string[] | undefined, what: string): Record<string, string> {
+function keyValues(list: string[] | undefined, what: string, env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) {
       // docker: --build-arg NAME takes the value from the environment
-      if (what === 'build-arg' && eq < 0 && process.env[kv] !== undefined) out[kv] = process.env[kv] as string;
+      if (what === 'build-arg' && eq < 0 && env[kv] !== undefined) out[kv] = env[kv] as string;
       else if (eq < 0) continue;
       else throw new UsageError(`invalid --${what} "${kv}": expected KEY=VALUE`);
     } else out[kv.slice(0, eq)] = kv.slice(eq + 1);
@@ -18,7 +19,7 @@ function keyValues(list: string[] | undefined, what: string): Record<string, str
   return out;
 }
 
-function parseSecret(spec: string): { id: string; src: string } {
+function parseSecret(spec: string, cwd: string): { id: string; src: string } {
   const fields = Object.fromEntries(spec.split(',').map((f) => {
     const eq = f.indexOf('=');
     return eq < 0 ? [f, ''] : [f.slice(0, eq), f.slice(eq + 1)];
@@ -26,7 +27,7 @@ function parseSecret(spec: string): { id: string; src: string } {
   const id = fields.id;
   const src = fields.src ?? fields.source;
   if (!id || !src) throw new UsageError(`invalid --secret "${spec}": expected id=ID,src=FILE`);
-  return { id, src };
+  return { id, src: resolve(cwd, src) };
 }
 
 /** buildCmd builds an image from a Dockerfile (strata build). */
@@ -48,29 +49,26 @@ export async function buildCmd(args: string[], io: Out): Promise<number> {
   if (!['auto', 'plain', 'tty', 'json'].includes(progress)) throw new UsageError(`--progress must be auto, plain, tty or json, not "${progress}"`);
   if (values.network && values.network !== 'none' && values.network !== 'default' && values.network !== 'host') throw new UsageError(`--network must be default, host or none`);
   const store = await openStore();
-  const useTty = progress === 'tty' || (progress === 'auto' && process.stderr.isTTY);
-  const view = values.quiet ? null : progress === 'json' ? { handle: (e: unknown) => io.out(JSON.stringify(e) + '\n') } : useTty ? new TtyProgress((s) => io.err(s)) : new PlainProgress((s) => io.err(s));
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const caller = callerOf(io);
+  const useTty = progress === 'tty' || (progress === 'auto' && caller.stderrIsTTY);
+  const view = values.quiet ? null : progress === 'json' ? { handle: (e: unknown) => io.out(JSON.stringify(e) + '\n') } : useTty ? new TtyProgress((s) => io.err(s), caller.columns) : new PlainProgress((s) => io.err(s));
   try {
     const result = await runBuild(store, {
-      contextDir: positionals[0] as string,
+      // Relative to where the command was typed, which is not this process's directory in an engine.
+      contextDir: resolve(caller.cwd, positionals[0] as string),
       ...(values.file ? { dockerfile: values.file } : {}),
       tags: values.tag ?? [],
-      buildArgs: keyValues(values['build-arg'], 'build-arg'),
+      buildArgs: keyValues(values['build-arg'], 'build-arg', caller.env),
       ...(values.target ? { target: values.target } : {}),
       noCache: !!values['no-cache'],
       noCacheFilter: values['no-cache-filter'] ?? [],
-      secrets: (values.secret ?? []).map(parseSecret),
+      secrets: (values.secret ?? []).map((s) => parseSecret(s, caller.cwd)),
       ...(values.network === 'none' ? { network: 'none' as const } : {}),
-    }, { onStatus: (e) => view?.handle(e), signal: controller.signal });
+    }, { onStatus: (e) => view?.handle(e), signal: caller.signal });
     if (progress !== 'json') io.out(`${result.digest}\n`);
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    caller.release();
   }
 }
 
@@ -94,10 +92,7 @@ export async function runCmd(args: string[], io: Out): Promise<number> {
   if (!image) throw new UsageError('"strata run" requires an image. See \'strata --help\'.');
   const { runImage } = await import('../build/run-image.ts');
   const store = await openStore();
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const caller = callerOf(io);
   try {
     const r = await runImage(store, image, {
       ...(cmd.length ? { cmd } : {}),
@@ -107,11 +102,10 @@ export async function runCmd(args: string[], io: Out): Promise<number> {
       ...(values.workdir ? { workdir: values.workdir } : {}),
       network: values.network === 'none' ? 'none' : 'host',
       onOutput: (stream, line) => (stream === 'stdout' ? io.out(line + '\n') : io.err(line + '\n')),
-      signal: controller.signal,
+      signal: caller.signal,
     });
     return r.exitCode;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    caller.release();
   }
 }

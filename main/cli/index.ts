@@ -26,7 +26,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./explore-commands.ts')).analyzeCmd,
   diff: async () => (await import('./explore-commands.ts')).diffCmd,
   fsck: async () => (await import('./fsck-command.ts')).fsckCmd,
+  engine: async () => (await import('./engine-command.ts')).engineCmd,
 };
+
+/** loadCommands loads the code of every command an engine runs (a resident engine does it at start). */
+export async function loadCommands(): Promise<void> {
+  const { ENGINE_COMMANDS } = await import('./engine-protocol.ts');
+  await Promise.all([...ENGINE_COMMANDS].map((c) => COMMANDS[c]?.()));
+}
 
 /** isCommand says whether name is a subcommand that loads command code (not help, not version). */
 export function isCommand(name: string | undefined): name is string {

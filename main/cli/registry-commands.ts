@@ -1,17 +1,17 @@
 // The registry commands: pull, push, login and logout (the registry client loads only with them).
 import { createInterface } from 'node:readline';
-import { opts, need, UsageError, type Out } from './args.ts';
+import { callerOf, opts, need, UsageError, type Out } from './args.ts';
 import { formatBytes, table } from './format.ts';
 import { login, logout, planPush, pull, push } from '../registry/index.ts';
 import { openStore } from './open-store.ts';
 import { PlainTransfer, TtyTransfer } from './transfer-progress.ts';
 
-function transferView(progress: string, io: Out) {
+function transferView(progress: string, io: Out, caller: { stderrIsTTY: boolean; columns?: number }) {
   if (!['auto', 'plain', 'tty', 'json'].includes(progress)) throw new UsageError(`--progress must be auto, plain, tty or json, not "${progress}"`);
   return progress === 'json'
     ? { handle: (events: unknown[]) => io.out(JSON.stringify(events) + '\n') }
-    : progress === 'tty' || (progress === 'auto' && process.stderr.isTTY)
-      ? new TtyTransfer((s) => io.err(s))
+    : progress === 'tty' || (progress === 'auto' && caller.stderrIsTTY)
+      ? new TtyTransfer((s) => io.err(s), caller.columns)
       : new PlainTransfer((s) => io.err(s));
 }
 
@@ -19,11 +19,16 @@ function transferView(progress: string, io: Out) {
 export async function pullCmd(args: string[], io: Out): Promise<number> {
   const { values, positionals } = opts(args, { platform: { type: 'string' }, progress: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } });
   need(positionals, 1, 'pull');
-  const view = values.quiet ? null : transferView(values.progress ?? 'auto', io);
-  const store = await openStore();
-  const r = await pull(store, positionals[0] as string, { ...(values.platform ? { platform: values.platform } : {}), onProgress: (e) => view?.handle(e as never) });
-  io.out(`Digest: ${r.digest}\n${r.reference}\n`);
-  return 0;
+  const caller = callerOf(io, { trapSignals: false });
+  try {
+    const view = values.quiet ? null : transferView(values.progress ?? 'auto', io, caller);
+    const store = await openStore();
+    const r = await pull(store, positionals[0] as string, { ...(values.platform ? { platform: values.platform } : {}), onProgress: (e) => view?.handle(e as never), signal: caller.signal });
+    io.out(`Digest: ${r.digest}\n${r.reference}\n`);
+    return 0;
+  } finally {
+    caller.release();
+  }
 }
 
 /** pushCmd pushes an image and extra tags to its registry (strata push). */
@@ -52,10 +57,15 @@ export async function pushCmd(args: string[], io: Out): Promise<number> {
     io.out(`${plan.references.join(', ')}: ${formatBytes(plan.bytesToUpload)} to upload of ${formatBytes(plan.bytesTotal)}\n`);
     return 0;
   }
-  const view = values.quiet ? null : transferView(values.progress ?? 'auto', io);
-  const r = await push(store, ref, { ...common, onProgress: (e) => view?.handle(e as never) });
-  for (const p of r.references) io.out(`${p}: digest: ${r.digest} size: ${r.size}\n`);
-  return 0;
+  const caller = callerOf(io, { trapSignals: false });
+  try {
+    const view = values.quiet ? null : transferView(values.progress ?? 'auto', io, caller);
+    const r = await push(store, ref, { ...common, onProgress: (e) => view?.handle(e as never), signal: caller.signal });
+    for (const p of r.references) io.out(`${p}: digest: ${r.digest} size: ${r.size}\n`);
+    return 0;
+  } finally {
+    caller.release();
+  }
 }
 
 async function readPassword(io: Out, prompt: string): Promise<string> {

@@ -44,6 +44,10 @@ Commands:
                                 Run an image's command in the sandbox (exit code passed through)
 ${EXPLORE_USAGE}${FSCK_USAGE}
   ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
+  engine [-q]                   Keep this store's engine running: build, push, pull, tag, images, inspect,
+                                history, rmi, du, analyze and diff then run in it, started warm
+                                (STRATA_ENGINE=off runs every command in its own process, =require fails
+                                when no engine takes it)
   version                       Print the version
 
 Environment: STRATA_HOME (store location, default ${defaultStrataHome()})

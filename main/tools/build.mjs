@@ -1,6 +1,7 @@
 // npm run build: the renderer (Vite) and the Node bundles (esbuild): Electron main + preload, the CLI.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,8 @@ const zodEnglishOnly = {
 if (only !== 'renderer') {
   // Chunks from an earlier build would pile up under new hashes.
   rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });
+  // One id for the whole build: a `strata` client only talks to an engine (`strata engine`) of its own build.
+  const buildId = JSON.stringify(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
   const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root };
   await Promise.all([
     // The engine's npm dependencies stay external: node_modules ships beside dist/.
@@ -48,7 +51,7 @@ if (only !== 'renderer') {
       minifySyntax: true,
       external: ['bufferutil', 'utf-8-validate', 'electron'],
       plugins: [zodEnglishOnly],
-      define: { STRATA_CLI_COMMONJS: JSON.stringify('./cli/commands.cjs') },
+      define: { STRATA_CLI_COMMONJS: JSON.stringify('./cli/commands.cjs'), STRATA_BUILD_ID: buildId },
       banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
     }),
     // The same commands as one CommonJS file: dist/cli.mjs compiles it with a V8 code cache per command
@@ -62,7 +65,7 @@ if (only !== 'renderer') {
       minifySyntax: true,
       external: ['bufferutil', 'utf-8-validate', 'electron'],
       plugins: [zodEnglishOnly],
-      define: { 'import.meta.url': '__strataImportMetaUrl' },
+      define: { 'import.meta.url': '__strataImportMetaUrl', STRATA_BUILD_ID: buildId },
       banner: { js: "const __strataImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),
     build({

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../util/conformance.ts';
 
@@ -33,4 +34,70 @@ export function startStrataUi(home: string): Promise<{ url: string; stop: () => 
     });
     child.on('close', (code) => reject(new Error(`strata ui exited with ${code}: ${err}`)));
   });
+}
+
+/** StrataProcess is a `strata` command running in the background: its output so far, and its end. */
+export interface StrataProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** exited resolves with the exit code (128 + n when killed by signal n). */
+  exited: Promise<number>;
+  /** waitFor resolves when stdout or stderr matches re (rejects after timeoutMs, or when the process ends first). */
+  waitFor: (re: RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+/** spawnStrata starts a `strata` command without waiting for it (for commands to signal, or an engine). */
+export function spawnStrata(home: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): StrataProcess {
+  const child = spawn(process.execPath, [STRATA_BIN, ...args], { env: { ...process.env, STRATA_HOME: home, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const poke = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout!.on('data', (d) => {
+    out += d;
+    poke();
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+    poke();
+  });
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0))));
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+    poke();
+  });
+  const waitFor = (re: RegExp, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`timed out waiting for ${re} from strata ${args.join(' ')}; stdout: ${out}; stderr: ${err}`)), timeoutMs);
+      const check = () => {
+        if (re.test(out) || re.test(err)) done();
+        else if (ended) done(new Error(`strata ${args.join(' ')} ended before ${re}; stdout: ${out}; stderr: ${err}`));
+      };
+      const done = (e?: Error) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (e) reject(e);
+        else resolve();
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, stdout: () => out, stderr: () => err, exited, waitFor };
+}
+
+/** startStrataEngine runs `strata engine` for home and resolves once it listens. */
+export async function startStrataEngine(home: string, env: NodeJS.ProcessEnv = {}): Promise<StrataProcess & { stop: () => Promise<number> }> {
+  const p = spawnStrata(home, ['engine'], { env });
+  await p.waitFor(/listening on /);
+  return {
+    ...p,
+    stop: () => {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      return p.exited;
+    },
+  };
 }

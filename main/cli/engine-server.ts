@@ -103,8 +103,8 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
         return;
       }
       const io: Out = {
-        out: (s) => send({ out: s }),
-        err: (s) => send({ err: s }),
+        out: (s) => s && send({ out: s }),
+        err: (s) => s && send({ err: s }),
         invocation: {
           cwd: parsed.cwd,
           env: parsed.env,

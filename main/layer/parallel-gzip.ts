@@ -18,55 +18,9 @@ function deflateBlock(data: Buffer, opts: ZlibOptions): Promise<Buffer[]> {
  * gives the same bytes only with the same block size, so it never changes (see PGZIP_FORMAT). */
 export const PGZIP_BLOCK = 1 << 20;
 /** PGZIP_FORMAT names this way of compressing in twin records (store/layer-twins.ts): a gzip twin made
- * another way is made again, so that what a push sends never depends on a store's history. v2: stretches
- * of 64 KiB that look incompressible are stored, not deflated (see STORE_SPAN). */
-export const PGZIP_FORMAT = 'pgzip-1m-v2';
+ * another way is made again, so that what a push sends never depends on a store's history. */
+export const PGZIP_FORMAT = 'pgzip-1m-v1';
 const WINDOW = 32 * 1024;
-/** STORE_SPAN: each block is judged in spans of this size; a span whose sampled bytes are nearly uniform
- * (compressed files, random data: deflate saves nothing there and costs ~3x the CPU it takes on text,
- * measured 222 ms vs 68 ms for 10 MB of random bytes at level 5 vs level 0) goes out as stored deflate
- * blocks. Small enough to catch a 100 KB compressed file between text files (64 KiB caught half as much).
- * The judgement depends on the bytes alone, so the output stays a function of the input. Part of the format. */
-export const STORE_SPAN = 16 * 1024;
-/** Bits per byte (of 8) from which a span counts as incompressible. Measured with 8,192 samples per span
- * (every 2nd byte): random bytes 7.97-7.98, random with a tar header of zeros in it 7.90-7.92, random with
- * 5% text 7.91-7.93, with 10% text 7.80-7.82; text and executables are far below. */
-const STORE_ENTROPY = 7.85;
-const SAMPLE_STRIDE = 2;
-const LOG2 = Float64Array.from({ length: STORE_SPAN / SAMPLE_STRIDE + 1 }, (_, i) => (i ? Math.log2(i) : 0));
-
-/** incompressible estimates a span's byte entropy from every SAMPLE_STRIDE-th byte. */
-export function incompressible(span: Uint8Array): boolean {
-  if (span.length < STORE_SPAN) return false; // the tail of a block: deflated, as judged not worth it
-  const counts = new Uint32Array(256);
-  let n = 0;
-  for (let i = 0; i < span.length; i += SAMPLE_STRIDE) {
-    const b = span[i]!;
-    counts[b] = counts[b]! + 1;
-    n++;
-  }
-  // H = log2(n) - sum(c * log2(c)) / n
-  let sum = 0;
-  for (let k = 0; k < 256; k++) sum += counts[k]! * LOG2[counts[k]!]!;
-  return LOG2[n]! - sum / n >= STORE_ENTROPY;
-}
-
-/** storedBlocks writes data as stored deflate blocks (at most 65,535 bytes each) starting on a byte
- * boundary; final marks the last one as the stream's end. */
-function storedBlocks(data: Uint8Array, final: boolean): Buffer {
-  const count = Math.max(1, Math.ceil(data.length / 65535));
-  const out = Buffer.allocUnsafe(data.length + 5 * count);
-  let o = 0;
-  for (let i = 0; i < count; i++) {
-    const piece = data.subarray(i * 65535, Math.min(data.length, (i + 1) * 65535));
-    out[o] = final && i === count - 1 ? 1 : 0; // BFINAL, BTYPE 00 (stored), then padding to the byte
-    out.writeUInt16LE(piece.length, o + 1);
-    out.writeUInt16LE(~piece.length & 0xffff, o + 3);
-    out.set(piece, o + 5);
-    o += 5 + piece.length;
-  }
-  return out;
-}
 // What zlib's own gzip writes: no name, no mtime, OS 3 (Unix); levels 2 to 8 set no extra flags.
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 
@@ -93,27 +47,8 @@ function blockDeflater(o: ParallelGzipOptions) {
     start(data: Buffer, last: boolean): void {
       crc = crc32(data, crc);
       size += data.length;
-      // Runs of spans alike (deflated / stored), in order; each deflated run takes the 32 KiB before it as
-      // its dictionary and ends byte-aligned (sync flush), so stored blocks can follow it.
-      const runs: { from: number; to: number; stored: boolean }[] = [];
-      for (let at = 0; at < data.length || runs.length === 0; at += STORE_SPAN) {
-        const to = Math.min(data.length, at + STORE_SPAN);
-        const stored = incompressible(data.subarray(at, to));
-        const prev = runs.at(-1);
-        if (prev && prev.stored === stored) prev.to = to;
-        else runs.push({ from: at, to, stored });
-        if (to === data.length) break;
-      }
-      const parts = runs.map((r, i) => {
-        const final = last && i === runs.length - 1;
-        const bytes = data.subarray(r.from, r.to);
-        // A copy: the caller reuses data's buffer once this block's output is taken, and a stored run is output.
-        if (r.stored) return Promise.resolve([storedBlocks(bytes, final)]);
-        const dict = r.from >= WINDOW ? data.subarray(r.from - WINDOW, r.from) : Buffer.concat([tail, data.subarray(0, r.from)]).subarray(-WINDOW);
-        const opts: ZlibOptions = { level: o.level, memLevel: o.memLevel, chunkSize: 256 * 1024, ...(dict.length ? { dictionary: dict } : {}), ...(final ? {} : { finishFlush: zc.Z_SYNC_FLUSH }) };
-        return deflateBlock(bytes, opts);
-      });
-      pending.push(parts.length === 1 ? parts[0]! : Promise.all(parts).then((p) => p.flat()));
+      const opts: ZlibOptions = { level: o.level, memLevel: o.memLevel, chunkSize: 256 * 1024, ...(tail.length ? { dictionary: tail } : {}), ...(last ? {} : { finishFlush: zc.Z_SYNC_FLUSH }) };
+      pending.push(deflateBlock(data, opts));
       tail = data.length >= WINDOW ? data.subarray(data.length - WINDOW) : Buffer.concat([tail, data]).subarray(-WINDOW);
     },
     trailer(): Buffer {

@@ -108,7 +108,7 @@ describe('strata engine: commands run in a resident engine', () => {
     const env = { STRATA_ENGINE: 'require' };
     const client = spawnStrata(home, ['build', '--progress', 'plain', '-t', 'cancelled:1', ctx], { env });
     await client.waitFor(/started-sleeping/);
-    assert.ok(sandboxProcesses('sleep 41.5').length > 0, 'the RUN step runs');
+    await until('the RUN step runs its sleep', () => sandboxProcesses('sleep 41.5').length > 0);
     client.child.kill('SIGINT');
     assert.equal(await client.exited, 1, client.stderr());
     assert.match(client.stderr(), /Error: build cancelled/);

@@ -134,56 +134,52 @@ export class BuildPage {
     await expect(this.phase).toHaveAttribute('data-phase', want);
   }
 
-  /** stepData reads every step row of the build shown. */
-  async stepData(): Promise<StepData[]> {
-    const out: StepData[] = [];
-    for (const row of await this.steps.all()) {
-      const reason = row.getByTestId('step-miss-reason');
-      out.push({
-        id: (await row.getAttribute('data-step-id')) ?? '',
-        kind: (await row.getAttribute('data-kind')) ?? '',
-        instruction: (await row.getByTestId('step-instruction').innerText()).trim(),
-        status: (await row.getAttribute('data-status')) ?? '',
-        line: Number(await row.getAttribute('data-line')),
-        missReason: (await reason.count()) ? (await reason.innerText()).replace(/^↻\s*/, '').trim() : null,
-      });
-    }
-    return out;
+  /** stepData reads every step row of the build shown, all in one read: a live build re-renders its rows,
+   * and rows read one by one through locators could wait on a row that is gone (see ImagesPage.rowData). */
+  stepData(): Promise<StepData[]> {
+    return this.steps.evaluateAll((rows) =>
+      rows.map((row) => {
+        const reason = row.querySelector('[data-testid="step-miss-reason"]') as HTMLElement | null;
+        return {
+          id: row.getAttribute('data-step-id') ?? '',
+          kind: row.getAttribute('data-kind') ?? '',
+          instruction: ((row.querySelector('[data-testid="step-instruction"]') as HTMLElement | null)?.innerText ?? '').trim(),
+          status: row.getAttribute('data-status') ?? '',
+          line: Number(row.getAttribute('data-line')),
+          missReason: reason ? reason.innerText.replace(/^↻\s*/, '').trim() : null,
+        };
+      }),
+    );
   }
 
   /** nodeData reads every stage node of the graph. */
-  async nodeData(): Promise<StageNodeData[]> {
-    const out: StageNodeData[] = [];
-    for (const n of await this.nodes.all()) {
-      out.push({
-        stage: (await n.getAttribute('data-stage')) ?? '',
-        status: (await n.getAttribute('data-status')) ?? '',
-        needed: (await n.getAttribute('data-needed')) === 'true',
-        target: (await n.getAttribute('data-target')) === 'true',
-      });
-    }
-    return out;
+  nodeData(): Promise<StageNodeData[]> {
+    return this.nodes.evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        stage: n.getAttribute('data-stage') ?? '',
+        status: n.getAttribute('data-status') ?? '',
+        needed: n.getAttribute('data-needed') === 'true',
+        target: n.getAttribute('data-target') === 'true',
+      })),
+    );
   }
 
   /** edgeData reads every edge as "from>to via". */
   async edgeData(): Promise<string[]> {
-    const out: string[] = [];
-    for (const e of await this.edges.all()) out.push(`${await e.getAttribute('data-from')}>${await e.getAttribute('data-to')} ${await e.getAttribute('data-via')}`);
+    const out = await this.edges.evaluateAll((edges) => edges.map((e) => `${e.getAttribute('data-from')}>${e.getAttribute('data-to')} ${e.getAttribute('data-via')}`));
     return out.sort();
   }
 
   /** problemData reads the problem list under the editor. */
-  async problemData(): Promise<ProblemData[]> {
-    const out: ProblemData[] = [];
-    for (const p of await this.problems.all()) {
-      out.push({
-        line: Number(await p.getAttribute('data-line')),
-        severity: (await p.getAttribute('data-severity')) ?? '',
-        source: (await p.getAttribute('data-source')) ?? '',
-        message: (await p.getByTestId('problem-message').innerText()).trim(),
-      });
-    }
-    return out;
+  problemData(): Promise<ProblemData[]> {
+    return this.problems.evaluateAll((problems) =>
+      problems.map((p) => ({
+        line: Number(p.getAttribute('data-line')),
+        severity: p.getAttribute('data-severity') ?? '',
+        source: p.getAttribute('data-source') ?? '',
+        message: ((p.querySelector('[data-testid="problem-message"]') as HTMLElement | null)?.innerText ?? '').trim(),
+      })),
+    );
   }
 
   /** markedLine is the editor line marked with a problem (the line number is 1-based). */

@@ -56,24 +56,24 @@ export class ComparePage {
   }
 
   /** bandData reads every drawn band piece. */
-  async bandData(): Promise<BandData[]> {
-    const out: BandData[] = [];
-    for (const b of await this.bands.all()) {
-      out.push({
-        digest: (await b.getAttribute('data-digest')) ?? '',
-        images: ((await b.getAttribute('data-images')) ?? '').split(',').filter(Boolean).map(Number),
-        span: Number(await b.getAttribute('data-span')),
-        shared: (await b.getAttribute('data-shared')) === 'true',
-        size: (await b.getByTestId('compare-band-size').innerText()).trim(),
-      });
-    }
-    return out;
+  bandData(): Promise<BandData[]> {
+    // One read of every band (read one by one, a re-render could leave a locator waiting on a gone one).
+    return this.bands.evaluateAll((bands) =>
+      bands.map((b) => ({
+        digest: b.getAttribute('data-digest') ?? '',
+        images: (b.getAttribute('data-images') ?? '').split(',').filter(Boolean).map(Number),
+        span: Number(b.getAttribute('data-span')),
+        shared: b.getAttribute('data-shared') === 'true',
+        size: ((b.querySelector('[data-testid="compare-band-size"]') as HTMLElement | null)?.innerText ?? '').trim(),
+      })),
+    );
   }
 
   /** columnsMarked lists which column headers say they have the selected layer. */
   async columnsMarked(): Promise<string[]> {
-    const out: string[] = [];
-    for (const c of await this.columns.all()) if ((await c.getAttribute('data-has-selected')) === 'true') out.push((await c.getByTestId('compare-column-name').innerText()).trim());
+    const out = await this.columns.evaluateAll((cols) =>
+      cols.filter((c) => c.getAttribute('data-has-selected') === 'true').map((c) => ((c.querySelector('[data-testid="compare-column-name"]') as HTMLElement | null)?.innerText ?? '').trim()),
+    );
     return out.sort();
   }
 

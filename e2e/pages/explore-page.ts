@@ -45,11 +45,13 @@ export class ExplorePage {
 
   /** layerData reads the layer list, base first. */
   async layerData(): Promise<{ index: number; instruction: string; line: number | null; files: number; bytes: number }[]> {
-    const out = [];
-    for (const l of await this.layers.all()) {
-      const line = await l.getAttribute('data-line');
-      out.push({ index: Number(await l.getAttribute('data-index')), instruction: (await l.getAttribute('data-instruction')) ?? '', line: line ? Number(line) : null, files: Number(await l.getAttribute('data-files')), bytes: Number(await l.getAttribute('data-bytes')) });
-    }
+    // One read of every row (rows read one by one could go stale as answers arrive).
+    const out = await this.layers.evaluateAll((layers) =>
+      layers.map((l) => {
+        const line = l.getAttribute('data-line');
+        return { index: Number(l.getAttribute('data-index')), instruction: l.getAttribute('data-instruction') ?? '', line: line ? Number(line) : null, files: Number(l.getAttribute('data-files')), bytes: Number(l.getAttribute('data-bytes')) };
+      }),
+    );
     return out.sort((a, b) => a.index - b.index);
   }
 
@@ -125,19 +127,17 @@ export class ExplorePage {
     };
   }
 
-  async wasteFiles(): Promise<WasteFileData[]> {
-    const out: WasteFileData[] = [];
-    for (const r of await this.page.getByTestId('waste-file').all()) {
-      const line = await r.getAttribute('data-line');
-      out.push({ path: (await r.getAttribute('data-path')) ?? '', size: Number(await r.getAttribute('data-size')), kind: (await r.getAttribute('data-kind')) ?? '', layer: Number(await r.getAttribute('data-layer')), line: line ? Number(line) : null });
-    }
-    return out;
+  wasteFiles(): Promise<WasteFileData[]> {
+    return this.page.getByTestId('waste-file').evaluateAll((rows) =>
+      rows.map((r) => {
+        const line = r.getAttribute('data-line');
+        return { path: r.getAttribute('data-path') ?? '', size: Number(r.getAttribute('data-size')), kind: r.getAttribute('data-kind') ?? '', layer: Number(r.getAttribute('data-layer')), line: line ? Number(line) : null };
+      }),
+    );
   }
 
-  async wasteLines(): Promise<[number, number][]> {
-    const out: [number, number][] = [];
-    for (const r of await this.page.getByTestId('waste-line').all()) out.push([Number(await r.getAttribute('data-line')), Number(await r.getAttribute('data-bytes'))]);
-    return out;
+  wasteLines(): Promise<[number, number][]> {
+    return this.page.getByTestId('waste-line').evaluateAll((rows) => rows.map((r): [number, number] => [Number(r.getAttribute('data-line')), Number(r.getAttribute('data-bytes'))]));
   }
 
   screenshot(testInfo: TestInfo, name: string): Promise<string> {
@@ -179,9 +179,7 @@ export class DiffPage {
     return this.page.getByTestId(`diff-${which}`).getAttribute('data-count');
   }
 
-  async configRows(): Promise<string[]> {
-    const out: string[] = [];
-    for (const r of await this.page.getByTestId('diff-config-row').all()) out.push(`${await r.getAttribute('data-field')} ${await r.getAttribute('data-key')}`.trim());
-    return out;
+  configRows(): Promise<string[]> {
+    return this.page.getByTestId('diff-config-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-field')} ${r.getAttribute('data-key')}`.trim()));
   }
 }

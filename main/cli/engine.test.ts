@@ -80,6 +80,19 @@ describe('strata engine: commands run in a resident engine', () => {
     await until('the engine logged 4 commands', () => served(engine) === before + 4);
   });
 
+  test('two clients at once: both builds run in the engine side by side, each gets its own output', async () => {
+    const env = { STRATA_ENGINE: 'require' };
+    const before = served(engine);
+    const ctxs = ['one', 'two'].map((n) => writeTree(join(t.path, `both-${n}`), { Dockerfile: `FROM strata-test/busybox:1\nRUN echo ${n} > /${n}.txt && sleep 0.3\n` }));
+    const clients = ctxs.map((c, i) => spawnStrata(home, ['build', '-q', '-t', `both:${i}`, c], { env }));
+    const codes = await Promise.all(clients.map((c) => c.exited));
+    assert.deepEqual(codes, [0, 0], clients.map((c) => c.stderr()).join('\n'));
+    const digests = clients.map((c) => c.stdout().trim());
+    assert.ok(digests.every((d) => /^sha256:[0-9a-f]{64}$/.test(d)) && digests[0] !== digests[1], digests.join(' '));
+    await until('the engine logged both builds', () => served(engine) === before + 2);
+    for (const [i, n] of ['one', 'two'].entries()) assert.equal(strata(home, ['run', `both:${i}`, 'cat', `/${n}.txt`]).stdout, `${n}\n`);
+  });
+
   test('a client whose environment differs runs the command itself; STRATA_ENGINE=require says why instead', async () => {
     const before = served(engine);
     const fallback = strata(home, ['images', '-q'], undefined, { SOURCE_DATE_EPOCH: '7' });

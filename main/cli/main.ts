@@ -18,7 +18,9 @@ function here(): Promise<number> {
 }
 
 // A running engine for this store (`strata engine`) takes the commands it can run; else they run here.
-runInEngine(argv)
+// bin.mjs asks it first when built (with the client alone, before this entry loads).
+const asked = (globalThis as Record<symbol, unknown>)[Symbol.for('strata.engineAsked')] === true;
+(asked ? Promise.resolve(null) : runInEngine(argv))
   .then((code) => code ?? here())
   .then(
     (code) => {

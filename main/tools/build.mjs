@@ -54,6 +54,17 @@ if (only !== 'renderer') {
       define: { STRATA_CLI_COMMONJS: JSON.stringify('./cli/commands.cjs'), STRATA_BUILD_ID: buildId },
       banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
     }),
+    // The client of a running engine alone (a few kB, no chunks): bin.mjs sends a command to the engine
+    // before loading anything else, so a command the engine runs costs Node's start and little more.
+    build({
+      ...common,
+      entryPoints: ['main/cli/engine-client.ts'],
+      outfile: 'dist/cli/engine-client.mjs',
+      format: 'esm',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      define: { STRATA_BUILD_ID: buildId },
+    }),
     // The same commands as one CommonJS file: dist/cli.mjs compiles it with a V8 code cache per command
     // (main/cli/code-cache.ts), which Node 20 offers for scripts but not for ES modules.
     build({

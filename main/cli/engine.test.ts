@@ -8,6 +8,7 @@ import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { spawnStrata, startStrataEngine, strata } from '../testing/cli.ts';
 import { tempDir } from '../testing/temp.ts';
+import { repoRoot } from '../util/conformance.ts';
 import { ENGINE_BUILD, engineSocketPath, envMismatch, type EngineReply } from './engine-protocol.ts';
 import { startEngine } from './engine-server.ts';
 
@@ -101,6 +102,12 @@ describe('strata engine: commands run in a resident engine', () => {
     const required = strata(home, ['images', '-q'], undefined, { SOURCE_DATE_EPOCH: '7', STRATA_ENGINE: 'require' });
     assert.equal(required.code, 1);
     assert.match(required.stderr, /STRATA_ENGINE=require: the engine at .*engine\.sock did not take the command: SOURCE_DATE_EPOCH differs between the client and the engine/);
+    // Another build of Strata (here the sources, when the engine runs the bundle) is refused too.
+    if (existsSync(join(repoRoot, 'dist', 'cli.mjs'))) {
+      const source = strata(home, ['images', '-q'], undefined, { STRATA_FROM_SOURCE: '1', STRATA_ENGINE: 'require' });
+      assert.equal(source.code, 1);
+      assert.match(source.stderr, /did not take the command: the engine runs another build of Strata/);
+    }
     const off = strata(home, ['images', '-q'], undefined, { STRATA_ENGINE: 'off' });
     assert.equal(off.stdout, fallback.stdout);
     // Commands that read stdin or start a process never go to the engine.

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
-import { spawnStrata, startStrataEngine, strata } from '../testing/cli.ts';
+import { spawnStrata, startStrataEngine, startStrataUi, strata } from '../testing/cli.ts';
 import { tempDir } from '../testing/temp.ts';
 import { repoRoot } from '../util/conformance.ts';
 import { ENGINE_BUILD, engineSocketPath, envMismatch, type EngineReply } from './engine-protocol.ts';
@@ -169,6 +169,22 @@ describe('strata engine: commands run in a resident engine', () => {
       assert.equal(await next.stop(), 0);
     }
     assert.ok(!existsSync(engineSocketPath(other)), 'a stopped engine removes its socket');
+  });
+
+  test('strata ui serves the store\'s commands too while it is open', async () => {
+    const uiHome = join(t.path, 'ui-home');
+    await makeBusyboxImage(await Store.open(uiHome), ['strata-test/busybox:1']);
+    const ui = await startStrataUi(uiHome);
+    try {
+      const r = strata(uiHome, ['images', '-q'], undefined, { STRATA_ENGINE: 'require' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^[0-9a-f]{12}\n$/);
+    } finally {
+      await ui.stop();
+    }
+    assert.ok(!existsSync(engineSocketPath(uiHome)), 'closing the UI removes the socket');
+    const after = strata(uiHome, ['images', '-q'], undefined, { STRATA_ENGINE: 'require' });
+    assert.equal(after.code, 1);
   });
 
   test('the engine refuses requests of another build, malformed ones and commands that run in the client', async () => {

@@ -3,6 +3,8 @@ import { startWebServer } from '../web/server.ts';
 import { rendererDir } from '../util/paths.ts';
 import { opts, UsageError, type Out } from './args.ts';
 import { openEngine } from './open-engine.ts';
+import { startEngine } from './engine-server.ts';
+import { defaultStrataHome } from '../store/home.ts';
 
 /** ui serves the Strata UI in a browser on 127.0.0.1 (strata ui). */
 export async function ui(args: string[], io: Out): Promise<number> {
@@ -12,11 +14,19 @@ export async function ui(args: string[], io: Out): Promise<number> {
   const engine = await openEngine('browser');
   const web = await startWebServer(engine, { port, rendererDir: rendererDir() });
   io.out(`Strata UI (browser mode) at ${web.url}\n`);
+  // While it is open, strata commands for this store run in this process too, as with `strata engine`
+  // (unless an engine already serves the store: then they go there).
+  const cli = await startEngine(defaultStrataHome()).catch((e: Error) => {
+    io.err(`strata commands keep running on their own: ${e.message}\n`);
+    return null;
+  });
+  if (cli) io.out(`strata commands for this store run in this process (${cli.socketPath})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await cli?.close();
   await web.close();
   engine.close(); // lets the context watchers go
   return 0;

@@ -43,7 +43,8 @@ Commands:
   run [-e K=V]... [-u USER] [-w DIR] [--entrypoint CMD] [--network none] IMAGE [CMD...]
                                 Run an image's command in the sandbox (exit code passed through)
 ${EXPLORE_USAGE}${FSCK_USAGE}
-  ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only)
+  ui [--port N]                 Serve the Strata UI in a browser (127.0.0.1 only); strata commands for the
+                                store run in it meanwhile, as with "strata engine"
   engine [-q]                   Keep this store's engine running: build, push, pull, tag, images, inspect,
                                 history, rmi, du, analyze and diff then run in it, started warm
                                 (STRATA_ENGINE=off runs every command in its own process, =require fails

@@ -49,6 +49,7 @@ export function runInEngine(argv: string[], env: NodeJS.ProcessEnv = process.env
     socket.on('connect', () => {
       const req: EngineRequest = {
         build: ENGINE_BUILD,
+        uid: process.getuid?.() ?? -1,
         argv,
         cwd: process.cwd(),
         env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),

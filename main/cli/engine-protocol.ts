@@ -41,6 +41,8 @@ export function envMismatch(client: Record<string, string | undefined>, engine: 
  * line asks the engine to abort it (the client got SIGINT or SIGTERM). */
 export interface EngineRequest {
   build: string;
+  /** uid: the client's user (a command runs with the engine's rights: only for the same user). */
+  uid: number;
   argv: string[];
   cwd: string;
   env: Record<string, string>;

@@ -16,6 +16,7 @@ const MAX_REQUEST = 1 << 20;
 const EngineRequestSchema = z
   .object({
     build: z.string().max(256),
+    uid: z.number().int(),
     argv: z.array(z.string().max(65536)).min(1).max(4096),
     cwd: z.string().min(1).max(4096),
     env: z.record(z.string().max(65536), z.string().max(1 << 17)),
@@ -88,15 +89,7 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
         socket.end();
         return;
       }
-      const refusal =
-        parsed.build !== ENGINE_BUILD
-          ? `the engine runs another build of Strata (${ENGINE_BUILD}, the client ${parsed.build}): restart it`
-          : !ENGINE_COMMANDS.has(parsed.argv[0] as string)
-            ? `"${parsed.argv[0]}" runs in the client`
-            : (() => {
-                const key = envMismatch(parsed.env, engineEnv);
-                return key ? `${key} differs between the client and the engine` : null;
-              })();
+      const refusal = refusalOf(parsed, engineEnv);
       if (refusal) {
         send({ refuse: refusal });
         socket.end();
@@ -157,6 +150,16 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
       rmSync(socketPath, { force: true });
     },
   };
+}
+
+/** refusalOf says why the engine does not run a request (the client then runs it itself), or null. */
+function refusalOf(req: z.infer<typeof EngineRequestSchema>, engineEnv: NodeJS.ProcessEnv): string | null {
+  if (req.build !== ENGINE_BUILD) return `the engine runs another build of Strata (${ENGINE_BUILD}, the client ${req.build}): restart it`;
+  const uid = process.getuid?.() ?? -1;
+  if (req.uid !== uid) return `the engine runs as user ${uid}, the client as ${req.uid}`;
+  if (!ENGINE_COMMANDS.has(req.argv[0] as string)) return `"${req.argv[0]}" runs in the client`;
+  const key = envMismatch(req.env, engineEnv);
+  return key ? `${key} differs between the client and the engine` : null;
 }
 
 /** answers says whether something accepts connections on the socket at path. */

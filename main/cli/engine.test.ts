@@ -201,13 +201,14 @@ describe('strata engine: commands run in a resident engine', () => {
         s.on('close', () => resolve(text.trim().split('\n').map((l) => JSON.parse(l) as EngineReply)));
         s.write(line + '\n');
       });
-    const req = (over: Record<string, unknown>) => JSON.stringify({ build: ENGINE_BUILD, argv: ['images', '-q'], cwd: '/', env: { PATH: '/bin' }, stderrIsTTY: false, ...over });
+    const req = (over: Record<string, unknown>) => JSON.stringify({ build: ENGINE_BUILD, uid: process.getuid!(), argv: ['images', '-q'], cwd: '/', env: { PATH: '/bin' }, stderrIsTTY: false, ...over });
     try {
       assert.deepEqual(await ask(req({})), [{ exit: 0 }], 'an empty store lists nothing');
       const other = await ask(req({ build: 'another-build' }));
       assert.match((other[0] as { refuse: string }).refuse, /another build of Strata/);
       assert.match(((await ask('{"argv": 5}'))[0] as { refuse: string }).refuse, /malformed request/);
       assert.match(((await ask(req({ argv: ['login', 'x'] })))[0] as { refuse: string }).refuse, /"login" runs in the client/);
+      assert.match(((await ask(req({ uid: process.getuid!() + 1 })))[0] as { refuse: string }).refuse, /the engine runs as user \d+, the client as \d+/);
       assert.match(((await ask(req({ env: { PATH: '/usr/bin' } })))[0] as { refuse: string }).refuse, /PATH differs/);
       assert.equal(running.served, 1);
     } finally {

@@ -70,6 +70,7 @@ export function runInEngine(argv: string[], env: NodeJS.ProcessEnv = process.env
           return;
         }
         answered = true;
+        if ('accepted' in reply) continue;
         if ('out' in reply) process.stdout.write(reply.out);
         else if ('err' in reply) process.stderr.write(reply.err);
         else if ('exit' in reply) {

@@ -50,6 +50,7 @@ export interface EngineRequest {
   columns?: number;
 }
 
-/** EngineReply is one line from the engine: output, the exit code (last), or a refusal (first and only:
- * the client then runs the command itself). */
-export type EngineReply = { out: string } | { err: string } | { exit: number } | { refuse: string };
+/** EngineReply is one line from the engine: first `accepted` (the engine runs the command: from then on,
+ * an engine that goes away is an error, never a reason to run it again) or a refusal (the only line: the
+ * client then runs the command itself); then output, and the exit code last. */
+export type EngineReply = { accepted: true } | { out: string } | { err: string } | { exit: number } | { refuse: string };

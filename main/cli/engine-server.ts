@@ -95,6 +95,7 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
         socket.end();
         return;
       }
+      send({ accepted: true });
       const io: Out = {
         out: (s) => s && send({ out: s }),
         err: (s) => s && send({ err: s }),

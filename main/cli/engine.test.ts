@@ -171,6 +171,21 @@ describe('strata engine: commands run in a resident engine', () => {
     assert.ok(!existsSync(engineSocketPath(other)), 'a stopped engine removes its socket');
   });
 
+  test('an engine that dies mid-command is an error for its client, which never runs the command again itself', async () => {
+    const lost = join(t.path, 'lost');
+    await makeBusyboxImage(await Store.open(lost), ['strata-test/busybox:1']);
+    const ctx = writeTree(join(t.path, 'lost-ctx'), { Dockerfile: 'FROM strata-test/busybox:1\nRUN sleep 43.5\n' });
+    const doomed = await startStrataEngine(lost);
+    const client = spawnStrata(lost, ['build', '-q', '-t', 'lost:1', ctx]); // quiet: no output before the end
+    await until('the RUN step runs in the engine', () => sandboxProcesses('sleep 43.5').length > 0);
+    doomed.child.kill('SIGKILL');
+    assert.equal(await client.exited, 1);
+    assert.match(client.stderr(), /^Error: the engine at .*engine\.sock (stopped before the command ended|went away)/);
+    await until('the sandbox went with the engine', () => sandboxProcesses('sleep 43.5').length === 0);
+    const images = strata(lost, ['images', '--json']);
+    assert.ok(!(JSON.parse(images.stdout) as { reference: string }[]).some((r) => r.reference.includes('lost')), 'not built again by the client');
+  });
+
   test('strata ui serves the store\'s commands too while it is open', async () => {
     const uiHome = join(t.path, 'ui-home');
     await makeBusyboxImage(await Store.open(uiHome), ['strata-test/busybox:1']);
@@ -203,7 +218,7 @@ describe('strata engine: commands run in a resident engine', () => {
       });
     const req = (over: Record<string, unknown>) => JSON.stringify({ build: ENGINE_BUILD, uid: process.getuid!(), argv: ['images', '-q'], cwd: '/', env: { PATH: '/bin' }, stderrIsTTY: false, ...over });
     try {
-      assert.deepEqual(await ask(req({})), [{ exit: 0 }], 'an empty store lists nothing');
+      assert.deepEqual(await ask(req({})), [{ accepted: true }, { exit: 0 }], 'an empty store lists nothing');
       const other = await ask(req({ build: 'another-build' }));
       assert.match((other[0] as { refuse: string }).refuse, /another build of Strata/);
       assert.match(((await ask('{"argv": 5}'))[0] as { refuse: string }).refuse, /malformed request/);

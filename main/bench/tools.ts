@@ -11,7 +11,7 @@ export const STRATA_BIN = join(import.meta.dirname, '..', 'cli', 'bin.mjs');
 
 export interface BuildTiming {
   ms: number;
-  /** maxRssKb is the build process's peak resident memory, when measured. */
+  /** maxRssKb is the peak resident memory of the process that ran the build (the engine), when measured. */
   maxRssKb?: number;
 }
 
@@ -122,14 +122,8 @@ export class StrataBuilder implements Builder {
 
   async build(ctx: BenchContext, tag: string, opts: { memory?: boolean } = {}): Promise<BuildTiming> {
     const args = [STRATA_BIN, 'build', '-q', '--network', 'none', '-t', tag, ctx.dir];
-    if (!opts.memory) return { ms: (await exec(process.execPath, args, { env: this.env })).ms };
     const pid = this.engine?.pid;
-    if (pid === undefined) {
-      // GNU time's %M: the peak RSS of the CLI process (KB), printed last on stderr.
-      const r = await exec('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], { env: this.env });
-      const m = /MAXRSS (\d+)/.exec(r.stderr);
-      return { ms: r.ms, ...(m ? { maxRssKb: Number(m[1]) } : {}) };
-    }
+    if (!opts.memory || pid === undefined) return { ms: (await exec(process.execPath, args, { env: this.env })).ms };
     // The engine runs the build: its peak RSS during this build (clear_refs 5 resets the kernel's peak).
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     const r = await exec(process.execPath, args, { env: this.env });

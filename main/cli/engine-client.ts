@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { defaultStrataHome } from '../store/home.ts';
 import { StrataError } from '../util/errors.ts';
-import { ENGINE_BUILD, ENGINE_COMMANDS, engineSocketPath, type EngineReply, type EngineRequest } from './engine-protocol.ts';
+import { ENGINE_BUILD, ENGINE_COMMANDS, engineSocketPath, lineReader, type EngineReply, type EngineRequest } from './engine-protocol.ts';
 
 /** EngineUnavailable is STRATA_ENGINE=require without an engine that takes the command. */
 export class EngineUnavailable extends StrataError {
@@ -26,7 +26,7 @@ export function runInEngine(argv: string[], env: NodeJS.ProcessEnv = process.env
   return new Promise<number | null>((resolve, reject) => {
     const socket = connect(path);
     let answered = false;
-    let buffered = '';
+    let settled = false;
     let cancels = 0;
     const onSignal = (sig: NodeJS.Signals) => {
       // First signal: ask the engine to cancel and wait for its answer (its error, the exit code); a second
@@ -38,6 +38,7 @@ export function runInEngine(argv: string[], env: NodeJS.ProcessEnv = process.env
       }
     };
     const settle = (v: number | null, e?: Error) => {
+      settled = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (e) reject(e);
@@ -58,28 +59,23 @@ export function runInEngine(argv: string[], env: NodeJS.ProcessEnv = process.env
       };
       socket.write(JSON.stringify(req) + '\n');
     });
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const reply = JSON.parse(buffered.slice(0, nl)) as EngineReply;
-        buffered = buffered.slice(nl + 1);
-        if ('refuse' in reply) {
-          socket.destroy();
-          unavailable(`the engine at ${path} did not take the command: ${reply.refuse}`).then(settle, (e: Error) => settle(null, e));
-          return;
-        }
-        answered = true;
-        if ('accepted' in reply) continue;
-        if ('out' in reply) process.stdout.write(reply.out);
-        else if ('err' in reply) process.stderr.write(reply.err);
-        else if ('exit' in reply) {
-          socket.end();
-          settle(reply.exit);
-          return;
-        }
+    const reader = lineReader((line) => {
+      if (settled) return;
+      const reply = JSON.parse(line) as EngineReply;
+      if ('refuse' in reply) {
+        socket.destroy();
+        unavailable(`the engine at ${path} did not take the command: ${reply.refuse}`).then(settle, (e: Error) => settle(null, e));
+        return;
+      }
+      answered = true;
+      if ('out' in reply) process.stdout.write(reply.out);
+      else if ('err' in reply) process.stderr.write(reply.err);
+      else if ('exit' in reply) {
+        socket.end();
+        settle(reply.exit);
       }
     });
+    socket.on('data', (chunk: string) => reader.push(chunk));
     socket.on('error', (e: NodeJS.ErrnoException) => {
       if (answered) settle(null, new StrataError('ENGINE_LOST', `the engine at ${path} went away: ${e.message}`));
       // No engine listens (no socket, or one left by an engine that died): run here.

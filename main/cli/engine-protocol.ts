@@ -37,6 +37,24 @@ export function envMismatch(client: Record<string, string | undefined>, engine: 
   return null;
 }
 
+/** lineReader cuts a socket's text into the protocol's lines (one JSON document each) for onLine;
+ * pending is how much of an unfinished line it holds. */
+export function lineReader(onLine: (line: string) => void): { push: (chunk: string) => void; pending: () => number } {
+  let buffered = '';
+  return {
+    push(chunk) {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        onLine(line);
+      }
+    },
+    pending: () => buffered.length,
+  };
+}
+
 /** EngineRequest is a client's one message: the command and where it was typed. A later {cancel: true}
  * line asks the engine to abort it (the client got SIGINT or SIGTERM). */
 export interface EngineRequest {

@@ -7,7 +7,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
 import { StrataError } from '../util/errors.ts';
 import type { Out } from './args.ts';
-import { ENGINE_BUILD, ENGINE_COMMANDS, engineSocketPath, envMismatch, type EngineReply } from './engine-protocol.ts';
+import { ENGINE_BUILD, ENGINE_COMMANDS, engineSocketPath, envMismatch, lineReader, type EngineReply } from './engine-protocol.ts';
 import { run } from './index.ts';
 
 /** A request line may not be larger than this (argv and environment of a command line). */
@@ -52,7 +52,6 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
   function serve(socket: Socket): void {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    let buffered = '';
     let started = false;
     const controller = new AbortController();
     const send = (reply: EngineReply) => {
@@ -61,20 +60,17 @@ export async function startEngine(home: string, opts: { env?: NodeJS.ProcessEnv;
     socket.setEncoding('utf8');
     socket.on('error', () => controller.abort());
     socket.on('close', () => controller.abort());
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (started) {
-          if (line.includes('"cancel"')) controller.abort();
-          continue;
-        }
-        started = true;
-        start(line);
+    const reader = lineReader((line) => {
+      if (started) {
+        if (line.includes('"cancel"')) controller.abort();
+        return;
       }
-      if (!started && buffered.length > MAX_REQUEST) {
+      started = true;
+      start(line);
+    });
+    socket.on('data', (chunk: string) => {
+      reader.push(chunk);
+      if (!started && reader.pending() > MAX_REQUEST) {
         send({ refuse: `request larger than ${MAX_REQUEST} bytes` });
         socket.end();
       }

@@ -125,6 +125,9 @@ export interface BuildStepState {
   /** Why the step was not taken from the cache, in a user's words. */
   missReason: string | null;
   layer: { digest: string; size: number; uncompressedSize: number } | null;
+  /** The step's result is kept only as its stage's root filesystem, for the stages that read it (COPY --from):
+   * no image carries this stage, so no layer was written (as BuildKit, which tars no intermediate stage). */
+  rootOnly?: boolean;
   error: string | null;
 }
 

@@ -29,6 +29,20 @@ export interface CachedLayer {
   descriptor: Descriptor;
   diffID: Digest;
   uncompressedSize: number;
+  /** No blob: the step's result is kept only as its stage's root filesystem, in the snapshot cache (the last
+   * filesystem step of a stage no image carries, read by COPY --from; see rootOnlyLayer). */
+  rootOnly?: true;
+}
+
+/** ROOT_ONLY_MEDIA_TYPE marks the descriptor of a rootOnly layer: it names no blob, only a snapshot. */
+export const ROOT_ONLY_MEDIA_TYPE = 'application/vnd.strata.root-only';
+
+/** rootOnlyLayer stands for a step result that no image carries and so is never tarred: BuildKit keeps an
+ * intermediate stage's result as a snapshot, not a layer, too. Its digest (of the step's key) only names the
+ * stage's root filesystem in the snapshot cache; a build that would need it as a layer runs the step again. */
+export function rootOnlyLayer(key: string): CachedLayer {
+  const digest = `sha256:${createHash('sha256').update(`strata root-only\n${key}`).digest('hex')}` as Digest;
+  return { descriptor: { mediaType: ROOT_ONLY_MEDIA_TYPE, digest, size: 0 }, diffID: digest, uncompressedSize: 0, rootOnly: true };
 }
 
 export interface CacheRecord {
@@ -113,7 +127,8 @@ export class BuildCache {
     return join(this.dir, 'steps', key.replace(':', '-') + '.json');
   }
 
-  /** get returns a record whose blobs are all still in the store, or null. */
+  /** get returns a record whose blobs are all still in the store, or null (a rootOnly record's snapshot is
+   * the solver's to check). */
   async get(key: string): Promise<CacheRecord | null> {
     let rec: CacheRecord;
     try {
@@ -121,7 +136,7 @@ export class BuildCache {
     } catch {
       return null;
     }
-    if (rec.layer && !(await this.store.blobs.has(rec.layer.descriptor.digest))) return null;
+    if (rec.layer && !rec.layer.rootOnly && !(await this.store.blobs.has(rec.layer.descriptor.digest))) return null;
     return rec;
   }
 

@@ -18,7 +18,7 @@ import { writeImage } from '../store/image-writer.ts';
 import { STORED_AT, type Lease, type Store } from '../store/store.ts';
 import { serializeError, StrataError } from '../util/errors.ts';
 import { secureJoin } from '../util/secure-join.ts';
-import { BuildCache, missReason, stepKey, type CachedLayer, type StepInputs } from './cache.ts';
+import { BuildCache, missReason, rootOnlyLayer, stepKey, type CachedLayer, type StepInputs } from './cache.ts';
 import { applyMetadata, commandArgv, createdBy, DEFAULT_PATH, DEFAULT_SHELL, resolveWorkdir, setEnv } from './config-ops.ts';
 import { BuildContext, type SourceFile } from './context.ts';
 import { archiveKind, download, extractInto, type ArchiveKind } from './add.ts';
@@ -66,6 +66,11 @@ interface StageRun {
   mounted: OverlayDirs | null;
 }
 
+/** layerState is a step's layer as the build status shows it (none for a rootOnly result: no blob). */
+function layerState(layer: CachedLayer | null): BuildStepState['layer'] {
+  return layer && !layer.rootOnly ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null;
+}
+
 const EPOCH_ISO = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 /** MOUNT_MIN_BYTES: a root whose layers hold less is cloned, not mounted (see rootfsOf). */
 const MOUNT_MIN_BYTES = 8 * 1024 * 1024;
@@ -95,6 +100,9 @@ class Builder {
   /** Background work (compression, snapshot copies) the build waits for before it ends. */
   private readonly background: Promise<unknown>[] = [];
   private readonly runs: StageRun[] = [];
+  /** Per stage whose result no image of this build carries (not the target, nobody's FROM): its last
+   * filesystem instruction, whose result is kept as the stage's root filesystem only (rootOnlyLayer). */
+  private readonly rootOnlyLast = new Map<number, StageInstruction>();
   private finishedOk = false;
   private cachedSteps = 0;
   private fsSteps = 0;
@@ -201,6 +209,14 @@ class Builder {
       for (const d of this.deps.get(i) ?? []) if (typeof d === 'number') visit(d);
     };
     visit(target.index);
+    // A stage that is neither the target nor any stage's FROM is only read (COPY --from, RUN --mount from=):
+    // its last filesystem step needs no layer, only the root it leaves (BuildKit tars no intermediate stage).
+    const fromBases = new Set(stages.flatMap((s) => [...(this.deps.get(s.index) ?? [])].filter((d): d is number => typeof d === 'number' && this.isFromDep(s.index, d))));
+    for (const s of stages) {
+      if (!needed.has(s.index) || s.index === target.index || fromBases.has(s.index)) continue;
+      const last = s.instructions.findLast((i) => ['COPY', 'ADD', 'RUN', 'WORKDIR'].includes(i.kind));
+      if (last) this.rootOnlyLast.set(s.index, last);
+    }
     this.initStatus(target.index, needed);
     this.ctx = await timed('context', () => (this.hooks.openContext ?? BuildContext.open)(contextDir, { hashCachePath: join(this.store.home, 'cache', 'context', createHash('sha256').update(contextDir).digest('hex') + '.json') }));
     this.previous = await this.cache.previousInputs(this.identity);
@@ -216,6 +232,7 @@ class Builder {
     // and podman's stores do: nothing is gzipped at build time; a push sends gzip twins (store/layer-twins.ts).
     const layers = final.layers;
     if (this.signal.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
+    if (layers.some((l) => l.rootOnly)) throw new BuildError('BUILD_CACHE', 'internal error: the image would carry a layer that was never written');
     const config: ImageConfig = {
       ...final.config,
       created: EPOCH_ISO(this.sourceDateEpoch),
@@ -543,29 +560,47 @@ class Builder {
     const stageName = run.stage.name ?? String(run.stage.index);
     const noCache = this.req.noCache || (this.req.noCacheFilter ?? []).map((s) => s.toLowerCase()).includes(stageName);
     let rec = noCache ? null : await this.cache.get(key);
+    const rootOnly = run.current !== null && this.rootOnlyLast.get(run.stage.index) === run.current;
+    let unusable: string | null = null;
+    if (rec?.layer?.rootOnly) {
+      // Kept as a root filesystem only: usable while it is still this stage's last step and its snapshot is there.
+      if (!rootOnly) unusable = 'its result was kept as an intermediate stage\'s root filesystem, not a layer';
+      else if (!(await this.snapshots.has([...run.layers, rec.layer].map((l) => l.descriptor)))) unusable = 'its stage\'s root filesystem left the snapshot cache';
+      if (unusable) rec = null;
+    }
     let layer: CachedLayer | null;
     if (rec) {
       this.cachedSteps++;
       layer = rec.layer;
-      if (layer && run.rootfs) {
+      if (layer?.rootOnly && run.rootfs) {
+        // The snapshot is the whole root after this step: a later checkout clones it instead.
+        await this.settleSnapshot(run);
+        if (run.mounted) await unmountCheckout(run.mounted);
+        else await rm(run.rootfs, { recursive: true, force: true });
+        run.mounted = null;
+        run.rootfs = null;
+      } else if (layer && run.rootfs) {
         await this.settleSnapshot(run);
         await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       }
-      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
+      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layerState(layer), ...(layer?.rootOnly ? { rootOnly: true } : {}) });
     } else {
       const before = this.previous[id];
-      const reason = noCache ? 'cache disabled (--no-cache)' : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
+      const reason = noCache ? 'cache disabled (--no-cache)' : unusable ? unusable : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
       this.status.step(id, { missReason: reason, cacheKey: key });
       await this.settleSnapshot(run);
       const out = await timed(inputs.op.startsWith('{"run"') ? 'run' : 'copy', execute);
-      // The tar is stored uncompressed (tar + sha256 only), and the image carries it so.
-      layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
+      // The tar is stored uncompressed (tar + sha256 only), and the image carries it so. A result no image
+      // carries is not tarred at all: the root it leaves becomes its chain's snapshot when the build ends.
+      if (out && rootOnly && out.changes.length) layer = rootOnlyLayer(key);
+      else layer = out ? await timed('layer', () => storeLayer(this.store, out.root, out.changes, { sourceDateEpoch: this.sourceDateEpoch }), (l) => l?.uncompressedSize ?? 0) : null;
       await this.cache.put({ key, layer });
       run.rebuilt = true;
       run.lastChange = null;
-      this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null });
+      this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layerState(layer), ...(layer?.rootOnly ? { rootOnly: true } : {}) });
     }
-    if (layer) {
+    if (layer?.rootOnly) run.layers.push(layer);
+    else if (layer) {
       // A cache hit touched its blobs (BlobStore.has) after the lease began, which protects them from gc:
       // only layers written here are added to the lease file (each add rewrites and syncs it).
       if (!rec) await this.lease.add(layer.descriptor.digest);
@@ -626,7 +661,8 @@ class Builder {
     // measured by hand, not in the bench).
     const at = run.current ? run.stage.instructions.indexOf(run.current) : -1;
     const bytes = run.layers.reduce((n, l) => n + Math.max(l.uncompressedSize, l.descriptor.size), 0);
-    if (at >= 0 && bytes >= MOUNT_MIN_BYTES && !run.stage.instructions.slice(at).some((i) => i.kind === 'RUN') && (await overlayUnavailable()) === null) {
+    // Nor for a stage whose root is kept as its last step's result (rootOnlyLast): a mount is never kept.
+    if (at >= 0 && bytes >= MOUNT_MIN_BYTES && !this.rootOnlyLast.has(run.stage.index) && !run.stage.instructions.slice(at).some((i) => i.kind === 'RUN') && (await overlayUnavailable()) === null) {
       const mounted = await timed('checkout', () => this.snapshots.mountCheckout(run.layers.map((l) => l.descriptor), dir, run.baseLayers));
       if (mounted) {
         this.overlayRoots++;

@@ -23,7 +23,11 @@ export async function loadCmd(args: string[], io: Out): Promise<number> {
   const { values, positionals } = opts(args, { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } });
   const input = values.input ?? positionals[0];
   if (!input) throw new UsageError('strata load needs -i FILE|DIR');
-  const loaded = await load(await openStore(), input);
+  const store = await openStore();
+  const loaded = await load(store, input);
+  // Unpacked for builds now, as docker load extracts its layers: a build FROM it starts from a clone.
+  const { unpackForBuilds } = await import('../build/rootfs.ts');
+  await unpackForBuilds(store, loaded.map((l) => l.digest));
   for (const l of loaded) {
     if (l.references.length) for (const r of l.references) io.out(`Loaded image: ${parseDockerRef(r).familiarString()}\n`);
     else io.out(`Loaded image ID: ${l.digest}\n`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { chainKey } from '../build/rootfs.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { strata } from '../testing/cli.ts';
@@ -95,7 +96,7 @@ describe('strata CLI', () => {
     assert.equal(u.savedBySharing, rows[0]!.sharedSize);
   });
 
-  test('save (docker and oci) and load, into another store', () => {
+  test('save (docker and oci) and load, into another store', async () => {
     const tar = join(t.path, 'out.tar');
     assert.equal(strata(home, ['save', '-o', tar, 'localhost:5000/team/app:v2']).code, 0);
     assert.ok(existsSync(tar));
@@ -114,6 +115,13 @@ describe('strata CLI', () => {
     assert.equal(rows.find((x) => x.reference === 'localhost:5000/team/app:v2')?.id, app.config);
     // The OCI layout carries the blobs themselves: the very same manifest.
     assert.equal(rows.find((x) => x.reference === 'docker.io/strata-test/base:1')?.digest, base.manifest);
+    // Unpacked for builds as they load (docker load extracts too): the snapshot a build FROM them clones.
+    const otherStore = await Store.open(other);
+    for (const ref of ['localhost:5000/team/app:v2', 'strata-test/base:1']) {
+      const snap = join(other, 'snapshots', chainKey((await otherStore.resolve(ref)).manifest.layers));
+      assert.ok(existsSync(join(snap, 'bin', 'busybox')), `${ref} is unpacked in ${snap}`);
+    }
+    assert.equal(readFileSync(join(other, 'snapshots', chainKey((await otherStore.resolve('localhost:5000/team/app:v2')).manifest.layers), 'app.txt'), 'utf8'), 'hi\n');
     const bad = strata(other, ['load', '-i', join(t.path, 'missing.tar')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /missing\.tar/);

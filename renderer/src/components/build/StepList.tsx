@@ -52,7 +52,12 @@ function StepMeta({ step, now }: { step: BuildStepState; now: number }) {
           {formatBytes(step.layer.size)}
         </span>
       )}
-      {step.status === 'done' && !step.layer && <span className="step__size step__size--none">{step.fsStep && step.kind !== 'FROM' ? 'no changes' : step.kind === 'FROM' ? 'base' : 'config'}</span>}
+      {step.status === 'done' && !step.layer && step.rootOnly && (
+        <span className="step__size step__size--none" data-testid="step-root-only" title="No image carries this stage: its result is kept as the stage's root filesystem for the stages that copy from it, and no layer is written">
+          stage root
+        </span>
+      )}
+      {step.status === 'done' && !step.layer && !step.rootOnly && <span className="step__size step__size--none">{step.fsStep && step.kind !== 'FROM' ? 'no changes' : step.kind === 'FROM' ? 'base' : 'config'}</span>}
       {elapsed !== null && step.status !== 'queued' && (
         <span className="step__time" data-testid="step-time">
           {formatDuration(elapsed)}

@@ -13,6 +13,7 @@ import { runBuild } from '../build/solver.ts';
 import { diffTrees } from '../layer/diff.ts';
 import { runInSandbox } from '../sandbox/index.ts';
 import { load } from '../store/archive/load.ts';
+import { unpackForBuilds } from '../build/rootfs.ts';
 import { TWIN_GZIP_LEVEL } from '../store/layer-twins.ts';
 import { Store } from '../store/store.ts';
 import { BASE, touch, type BenchContext } from './contexts.ts';
@@ -192,7 +193,8 @@ export async function contextInternals(ctx: BenchContext, baseTar: string, work:
     const watchers = new ContextWatchers();
     rmSync(home, { recursive: true, force: true });
     const store = await Store.open(home);
-    await load(store, baseTar);
+    const loaded = await load(store, baseTar);
+    await unpackForBuilds(store, loaded.map((l) => l.digest)); // as strata load does
     cold.push(await timedBuild(store, ctx, watchers));
     for (let w = 0; w < 3; w++) warm.push((await timedBuild(store, ctx, watchers)).totalMs);
     touch(ctx);

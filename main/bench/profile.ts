@@ -9,6 +9,7 @@ import { collectMetrics } from '../build/metrics.ts';
 import { runBuild } from '../build/solver.ts';
 import { saveDockerArchive } from '../store/archive/save.ts';
 import { load } from '../store/archive/load.ts';
+import { unpackForBuilds } from '../build/rootfs.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { BASE, makeContext, touch, type ContextName } from './contexts.ts';
@@ -25,7 +26,8 @@ try {
   for (let i = 0; i < runs; i++) {
     rmSync(join(work, 'home'), { recursive: true, force: true });
     const store = await Store.open(join(work, 'home'));
-    await load(store, join(work, 'base.tar'));
+    const loaded = await load(store, join(work, 'base.tar'));
+    await unpackForBuilds(store, loaded.map((l) => l.digest)); // as strata load does
     const warmRuns = Number(process.env.WARM ?? 1);
     for (const fig of ['cold', ...Array(warmRuns).fill('warm'), 'touched']) {
       if (fig === 'touched') touch(ctx);

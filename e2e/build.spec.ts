@@ -141,6 +141,10 @@ test.describe('Build view (browser mode)', () => {
       { stage: 'test', status: 'skipped', needed: false, target: false },
     ]);
     await expect(page.locator('[data-testid="step-stage"][data-stage="test"]')).toContainText('Not built: the target does not need this stage.');
+    // docs is only COPY --from'd: its last step keeps the stage's root, no layer; the image's steps keep layers.
+    const steps = await view.stepData();
+    expect(steps.find((s) => s.instruction === 'COPY docs ./docs')?.kept).toBe('stage root');
+    expect(steps.find((s) => s.instruction === 'COPY src ./src')?.kept).toMatch(/^[\d.]+ (B|kB|KB|MB)$/);
     // The skipped stage lists no steps: none of them ran.
     expect((await view.stepData()).map((s) => s.instruction)).not.toContain('COPY tests ./tests');
     await view.screenshot(testInfo, 'build-multistage-target');

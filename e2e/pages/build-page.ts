@@ -11,6 +11,8 @@ export interface StepData {
   status: string;
   line: number;
   missReason: string | null;
+  /** What stands beside the status: a layer size, "stage root", "no changes", or null. */
+  kept: string | null;
 }
 
 export interface StageNodeData {
@@ -147,6 +149,7 @@ export class BuildPage {
           status: row.getAttribute('data-status') ?? '',
           line: Number(row.getAttribute('data-line')),
           missReason: reason ? reason.innerText.replace(/^↻\s*/, '').trim() : null,
+          kept: ((row.querySelector('.step__size') as HTMLElement | null)?.innerText ?? '').trim() || null,
         };
       }),
     );

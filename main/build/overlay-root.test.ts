@@ -11,7 +11,7 @@ import { writeTree } from '../testing/build-fixtures.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { tempDir } from '../testing/temp.ts';
 import { materialize, mountOverlay, overlayFailed, overlayUnavailable, resetOverlayVerdict, unmountOverlay } from './overlay-root.ts';
-import { runBuild } from './solver.ts';
+import { runBuild, settleBuilds } from './solver.ts';
 
 /** probe mounts a tiny overlay: the kernel (or a container around us) may refuse what root usually may. */
 async function probe(): Promise<string | null> {
@@ -186,6 +186,7 @@ describe('RUN roots on overlay mounts', { skip: SKIP }, () => {
           writeFileSync(join(ctx2, 'data.txt'), body);
           const r = await runBuild(store, { contextDir: ctx2, tags: [`strata-test/overlay-root:${mode}`], network: 'none' });
           results[mode]!.push({ digest: r.digest, overlayRoots: r.overlayRoots });
+          await settleBuilds(); // its scratch roots are removed after it returns
           const left = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(store.home));
           assert.deepEqual(left, [], 'no mount is left in the store');
         }

@@ -148,8 +148,12 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
   for (const sub of ['context', 'steps', 'history']) await collect(join(home, 'cache', sub), false);
   await collect(home, false);
   const gcLeftovers: { path: string; digest: Digest }[] = [];
+  const liveDirs: string[] = [];
   for (const l of leftovers) {
-    if (l.pid !== null && alive(l.pid)) continue; // in use
+    if (l.pid !== null && alive(l.pid)) {
+      liveDirs.push(l.path); // in use (a build's roots, mounts included, until its process removes them)
+      continue;
+    }
     const mounted = mounts.filter((mp) => mp === l.path || mp.startsWith(l.path + sep));
     if (l.pid === null && Date.now() - l.mtimeMs < UNNAMED_TEMP_AGE_MS) continue; // maybe in use; names no owner
     const gc = /^gc-\d+-(sha256|sha512)-([a-f0-9]+)$/.exec(l.path.slice(l.path.lastIndexOf(sep) + 1));
@@ -195,7 +199,7 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
   }
   // Mounts not under a leftover: reported (something else, maybe running, owns them).
   for (const mp of mounts) {
-    if (deadDirs.some((d) => mp === d || mp.startsWith(d + sep))) continue;
+    if ([...deadDirs, ...liveDirs].some((d) => mp === d || mp.startsWith(d + sep))) continue;
     if (problems.some((x) => x.kind === 'MOUNT_LEFTOVER' && mp.startsWith(join(home, x.path ?? '')))) continue;
     add({ kind: 'MOUNT_LEFTOVER', severity: 'warning', path: rel(mp), message: `${rel(mp)} is a mount point inside the store` });
   }

@@ -33,12 +33,22 @@ function StepLog({ lines, dropped, follow }: { lines: readonly BuildLogLine[]; d
   );
 }
 
+/** RootOnlyMark stands where a layer size would: the step's result is its stage's root, no layer. */
+function RootOnlyMark() {
+  return (
+    <span className="step__size step__size--none" data-testid="step-root-only" title="No image carries this stage: its result is kept as the stage's root filesystem for the stages that copy from it, and no layer is written">
+      stage root
+    </span>
+  );
+}
+
 function StepMeta({ step, now }: { step: BuildStepState; now: number }) {
   const elapsed = stepElapsed(step, now);
   if (step.status === 'cached') {
     return (
       <span className="step__meta">
         {step.layer && <span className="step__size">{formatBytes(step.layer.size)}</span>}
+        {!step.layer && step.rootOnly && <RootOnlyMark />}
         <span className="step__badge step__badge--cached" data-testid="step-status">
           CACHED
         </span>
@@ -52,11 +62,7 @@ function StepMeta({ step, now }: { step: BuildStepState; now: number }) {
           {formatBytes(step.layer.size)}
         </span>
       )}
-      {step.status === 'done' && !step.layer && step.rootOnly && (
-        <span className="step__size step__size--none" data-testid="step-root-only" title="No image carries this stage: its result is kept as the stage's root filesystem for the stages that copy from it, and no layer is written">
-          stage root
-        </span>
-      )}
+      {step.status === 'done' && !step.layer && step.rootOnly && <RootOnlyMark />}
       {step.status === 'done' && !step.layer && !step.rootOnly && <span className="step__size step__size--none">{step.fsStep && step.kind !== 'FROM' ? 'no changes' : step.kind === 'FROM' ? 'base' : 'config'}</span>}
       {elapsed !== null && step.status !== 'queued' && (
         <span className="step__time" data-testid="step-time">

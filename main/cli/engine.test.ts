@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +7,7 @@ import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { spawnStrata, startStrataEngine, startStrataUi, strata } from '../testing/cli.ts';
+import { startRegistry } from '../testing/registry/registry.ts';
 import { tempDir } from '../testing/temp.ts';
 import { repoRoot } from '../util/conformance.ts';
 import { ENGINE_BUILD, engineSocketPath, envMismatch, type EngineReply } from './engine-protocol.ts';
@@ -143,6 +144,53 @@ describe('strata engine: commands run in a resident engine', () => {
     assert.ok(!(JSON.parse(images.stdout) as { reference: string }[]).some((r) => r.reference.includes('cancelled')), 'no tag on a cancelled build');
     const fsck = strata(home, ['fsck']);
     assert.equal(fsck.code, 0, fsck.stdout + fsck.stderr);
+  });
+
+  test('SIGINT to the client cancels a push and a pull in the engine: no tag either side, and the next try completes', async () => {
+    const env = { STRATA_ENGINE: 'require' };
+    const registry = await startRegistry(join(t.path, 'registry'));
+    const other = await startStrataEngine(alone);
+    try {
+      // 100 MB of random bytes: seconds of gzip for the push, of download and checking for the pull.
+      const ctx = writeTree(join(t.path, 'big'), { Dockerfile: 'FROM strata-test/busybox:1\nRUN head -c 100000000 /dev/urandom > /big.bin\n' });
+      const ref = `${registry.host}/cancel/big:1`;
+      assert.equal(strata(home, ['build', '-q', '-t', ref, ctx], undefined, env).code, 0);
+      const manifestThere = async () => (await fetch(`${registry.url}/v2/cancel/big/manifests/1`, { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })).status;
+      const uploads = join(registry.dir, 'data', 'docker', 'registry', 'v2', 'repositories', 'cancel', 'big', '_uploads');
+      const uploadedBytes = () => {
+        let n = 0;
+        for (const u of existsSync(uploads) ? readdirSync(uploads) : []) n += existsSync(join(uploads, u, 'data')) ? statSync(join(uploads, u, 'data')).size : 0;
+        return n;
+      };
+
+      const push = spawnStrata(home, ['push', '--progress', 'plain', ref], { env });
+      await until('the layer is going up', () => uploadedBytes() > 1_000_000, 60_000);
+      push.child.kill('SIGINT');
+      assert.equal(await push.exited, 1, push.stdout() + push.stderr());
+      assert.match(push.stderr(), /cancel/i);
+      assert.equal(await manifestThere(), 404, 'a cancelled push puts no manifest, so no tag');
+      const again = strata(home, ['push', '-q', ref], undefined, env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(await manifestThere(), 200);
+
+      const partial = () => readdirSync(join(alone, 'tmp')).reduce((n, f) => n + (statSync(join(alone, 'tmp', f), { throwIfNoEntry: false })?.size ?? 0), 0);
+      const pull = spawnStrata(alone, ['pull', '--progress', 'plain', ref], { env });
+      await until('the layer is coming down', () => partial() > 1_000_000, 60_000);
+      pull.child.kill('SIGINT');
+      assert.equal(await pull.exited, 1, pull.stdout() + pull.stderr());
+      assert.match(pull.stderr(), /cancel/i);
+      const images = strata(alone, ['images', '--json'], undefined, env);
+      assert.equal(images.code, 0, 'the engine still serves');
+      assert.ok(!(JSON.parse(images.stdout) as { reference: string }[]).some((r) => r.reference === ref), 'a cancelled pull tags nothing');
+      await until('the partial download is removed', () => partial() === 0);
+      assert.equal(strata(alone, ['fsck']).code, 0);
+      const pulled = strata(alone, ['pull', '-q', ref], undefined, env);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.ok((JSON.parse(strata(alone, ['images', '--json'], undefined, env).stdout) as { reference: string }[]).some((r) => r.reference === ref));
+    } finally {
+      await other.stop();
+      await registry.stop();
+    }
   });
 
   test('one engine per store; a socket left by a killed engine is replaced, and meanwhile clients run commands themselves', async () => {

@@ -132,6 +132,19 @@ describe('an intermediate stage keeps its last result as a root filesystem, not 
     assert.equal(await appTxt('ro:4'), 'alpha\nbeta\n');
   });
 
+  test('a build that fails after the stage finished keeps its root: the next build takes the step from the cache', async () => {
+    const c3 = writeTree(join(t.path, 'ctx3'), {
+      Dockerfile: [`FROM ${BASE} AS build`, 'RUN echo made > /made.txt', `FROM ${BASE}`, 'COPY --from=build /made.txt /made.txt', 'ARG FAIL=0', 'RUN exit $FAIL', ''].join('\n'),
+    });
+    const w = watch();
+    await assert.rejects(runBuild(store, { contextDir: c3, tags: ['ro:failed'], buildArgs: { FAIL: '3' } }, { onStatus: w.onStatus }), /exited with code 3/);
+    assert.equal(w.step('RUN echo made').rootOnly, true);
+    const w2 = watch();
+    await runBuild(store, { contextDir: c3, tags: ['ro:fixed'] }, { onStatus: w2.onStatus });
+    assert.equal(w2.step('RUN echo made').status, 'cached');
+    assert.equal(await fileOf('ro:fixed', 'made.txt'), 'made\n');
+  });
+
   test('a stage another stage is FROM, and a step that is not its stage\'s last, keep real layers', async () => {
     const c2 = writeTree(join(t.path, 'ctx2'), {
       Dockerfile: [`FROM ${BASE} AS base`, 'RUN echo base > /base.txt', 'FROM base AS build', 'RUN echo built > /built.txt', 'RUN echo more >> /built.txt', 'FROM base', 'COPY --from=build /built.txt /built.txt', ''].join('\n'),

@@ -64,6 +64,8 @@ interface StageRun {
   current: StageInstruction | null;
   /** The root is an overlay mount over a snapshot (mountCheckout), unmounted when the build ends. */
   mounted: OverlayDirs | null;
+  /** Every step of the stage is done: its root is whole, whatever becomes of the build. */
+  finished?: boolean;
 }
 
 /** layerState is a step's layer as the build status shows it (none for a rootOnly result: no blob). */
@@ -103,7 +105,6 @@ class Builder {
   /** Per stage whose result no image of this build carries (not the target, nobody's FROM): its last
    * filesystem instruction, whose result is kept as the stage's root filesystem only (rootOnlyLayer). */
   private readonly rootOnlyLast = new Map<number, StageInstruction>();
-  private finishedOk = false;
   private cachedSteps = 0;
   private fsSteps = 0;
   private overlaySteps = 0;
@@ -130,7 +131,6 @@ class Builder {
   async run(): Promise<BuildResult> {
     try {
       const result = await this.execute();
-      this.finishedOk = true;
       this.status.finish({ ok: true, value: result });
       return result;
     } catch (e) {
@@ -142,8 +142,11 @@ class Builder {
       this.status.finish({ ok: false, error: serializeError(err) });
       throw err;
     } finally {
+      // A failed stage aborts the others: they stop at their next step (a RUN is killed), and nothing below
+      // may touch their roots before they have.
+      await Promise.allSettled([...this.results.values()]);
       await Promise.allSettled(this.background);
-      await this.keepSnapshots(this.status.steps.size > 0 && this.finishedOk);
+      await this.keepSnapshots();
       await this.lease?.release();
       // Removing the build's scratch roots (an overlay to unmount, what a COPY wrote through it: ~50 ms for
       // seed's 400 files) is no part of the result: it goes on after the build returns (settleBuilds awaits
@@ -162,15 +165,16 @@ class Builder {
 
   /** keepSnapshots makes each finished stage's root filesystem (a directory the build would delete) the
    * snapshot of its layer chain, by a rename, and bounds the snapshots kept. */
-  private async keepSnapshots(ok: boolean): Promise<void> {
+  private async keepSnapshots(): Promise<void> {
     try {
       for (const copying of this.pendingCopy.values()) {
         const dir = await copying;
         if (dir) await rm(dir, { recursive: true, force: true });
       }
-      // A failed build may leave a root half-written by its failing step: only a finished build's roots are kept.
-      for (const r of ok ? this.runs : []) {
-        if (!r.rootfs || r.mounted) continue;
+      // A failed step may leave its root half-written: only the roots of stages whose every step is done are
+      // kept (in a failed build too: a later build takes what they built from the cache, rootOnly steps included).
+      for (const r of this.runs) {
+        if (!r.finished || !r.rootfs || r.mounted) continue;
         const dir = r.rootfs;
         r.rootfs = null;
         await this.snapshots.adopt(r.layers.map((l) => l.descriptor), dir);
@@ -365,6 +369,7 @@ class Builder {
         throw e;
       }
     }
+    run.finished = true;
     const stepsOfStage = [...this.status.steps.values()].filter((s) => s.stage === index && s.fsStep && s.kind !== 'FROM');
     this.status.stage(index, { status: stepsOfStage.every((s) => s.status === 'cached') ? 'cached' : 'done' });
     return run;

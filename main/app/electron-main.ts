@@ -41,7 +41,18 @@ async function main(): Promise<void> {
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
   // The engine's context watchers (inotify) go with the app.
-  app.on('will-quit', () => engine.close());
+  // Finished builds may still be unmounting and removing their scratch roots: the app waits for that
+  // (at most 5 s) before it goes, so no mount is left behind.
+  let settled = false;
+  app.on('will-quit', (e) => {
+    engine.close();
+    if (settled) return;
+    e.preventDefault();
+    void engine.settle().finally(() => {
+      settled = true;
+      app.quit();
+    });
+  });
   engine.events.subscribe((event, payload) => {
     for (const w of BrowserWindow.getAllWindows()) w.webContents.send(CHANNEL_EVENT, event, payload);
   });

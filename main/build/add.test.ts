@@ -22,11 +22,19 @@ describe('ADD: archives unpack, URLs download; ONBUILD, SHELL, --no-cache-filter
   let server: Server;
   let base: string;
   const payload = 'downloaded content\n';
+  const stalled: import('node:http').ServerResponse[] = [];
+  let requested: () => void = () => {};
   before(async () => {
     store = await Store.open(join(t.path, 'home'));
     await makeBusyboxImage(store, [BASE]);
     server = createServer((req, res) => {
-      if (req.url === '/files/tool.txt') {
+      if (req.url === '/stall') {
+        // Headers and a first piece, then nothing: a server that hangs mid-body.
+        res.writeHead(200, { 'content-length': '1000000' });
+        res.write('x'.repeat(1000));
+        stalled.push(res);
+        requested();
+      } else if (req.url === '/files/tool.txt') {
         res.writeHead(200, { 'last-modified': new Date(Date.UTC(2020, 0, 2)).toUTCString() });
         res.end(payload);
       } else {
@@ -38,6 +46,7 @@ describe('ADD: archives unpack, URLs download; ONBUILD, SHELL, --no-cache-filter
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => {
+    for (const r of stalled) r.destroy();
     server.close();
     t.cleanup();
   });
@@ -65,6 +74,17 @@ describe('ADD: archives unpack, URLs download; ONBUILD, SHELL, --no-cache-filter
     assert.deepEqual(readFileSync(join(root, 'archives/pkg.tar.gz')), archive);
     assert.equal(readFileSync(join(root, 'downloads/tool.txt'), 'utf8'), payload);
     assert.equal(statSync(join(root, 'downloads/tool.txt')).mode & 0o777, 0o600);
+  });
+
+  test('cancelling a build stops an ADD whose server stalls mid-download', async () => {
+    const ctx = writeTree(join(t.path, 'stall'), { Dockerfile: `FROM ${BASE}\nADD ${base}/stall /stall.bin\n` });
+    const ac = new AbortController();
+    const arrived = new Promise<void>((r) => (requested = r));
+    const building = runBuild(store, { contextDir: ctx, tags: ['add:stalled'] }, { signal: ac.signal });
+    await arrived;
+    ac.abort();
+    await assert.rejects(building, (e: Error & { code?: string }) => e.code === 'BUILD_CANCELLED');
+    await assert.rejects(store.resolve('add:stalled'), 'nothing tagged');
   });
 
   test('ADD --checksum: a wrong digest fails naming the line; the right one builds', async () => {

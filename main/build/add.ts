@@ -66,11 +66,12 @@ export async function extractInto(rootfs: string, file: string, kind: Exclude<Ar
 
 /** download fetches an ADD URL into dir (file mode 0600, mtime from Last-Modified, as docker does) and
  * returns the file and its sha256; a --checksum that does not match is an error. */
-export async function download(url: string, dir: string, expected: string | undefined, where: string): Promise<{ file: string; name: string; sha256: string }> {
+export async function download(url: string, dir: string, expected: string | undefined, where: string, signal?: AbortSignal): Promise<{ file: string; name: string; sha256: string }> {
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow' });
+    res = await fetch(url, { redirect: 'follow', ...(signal ? { signal } : {}) });
   } catch (e) {
+    if (signal?.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
     throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${where}: ADD ${url}: ${(e as Error).message}`);
   }
   if (!res.ok || !res.body) throw new BuildError('BUILD_SOURCE_NOT_FOUND', `${where}: ADD ${url}: the server answered ${res.status} ${res.statusText}`);
@@ -87,7 +88,12 @@ export async function download(url: string, dir: string, expected: string | unde
       }
     },
     createWriteStream(file, { mode: 0o600 }),
-  );
+    ...(signal ? [{ signal }] : []),
+  ).catch((e) => {
+    // A cancelled build (or a failed sibling stage) stops the download instead of waiting for it.
+    if (signal?.aborted) throw new BuildError('BUILD_CANCELLED', 'build cancelled');
+    throw e;
+  });
   const sha256 = h.digest();
   if (expected && expected !== sha256) throw new BuildError('BUILD_INVALID', `${where}: ADD ${url}: content has digest ${sha256}, --checksum wants ${expected}`);
   const lm = res.headers.get('last-modified');

@@ -38,10 +38,12 @@ export interface CachedLayer {
 export const ROOT_ONLY_MEDIA_TYPE = 'application/vnd.strata.root-only';
 
 /** rootOnlyLayer stands for a step result that no image carries and so is never tarred: BuildKit keeps an
- * intermediate stage's result as a snapshot, not a layer, too. Its digest (of the step's key) only names the
- * stage's root filesystem in the snapshot cache; a build that would need it as a layer runs the step again. */
+ * intermediate stage's result as a snapshot, not a layer, too. Its digest only names the stage's root
+ * filesystem in the snapshot cache: one per execution (the step's key and a nonce), so a step run again
+ * (--no-cache, a `curl .../latest` that now gives other bytes) never finds the root an earlier run left under
+ * the same name. A build that would need it as a layer runs the step again. */
 export function rootOnlyLayer(key: string): CachedLayer {
-  const digest = `sha256:${createHash('sha256').update(`strata root-only\n${key}`).digest('hex')}` as Digest;
+  const digest = `sha256:${createHash('sha256').update(`strata root-only\n${key}\n${randomBytes(16).toString('hex')}`).digest('hex')}` as Digest;
   return { descriptor: { mediaType: ROOT_ONLY_MEDIA_TYPE, digest, size: 0 }, diffID: digest, uncompressedSize: 0, rootOnly: true };
 }
 

@@ -9,7 +9,7 @@ import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { tempDir } from '../testing/temp.ts';
-import { runBuild } from './solver.ts';
+import { ROOT_NEEDED_AS_LAYER, ROOT_NOT_KEPT, runBuild } from './solver.ts';
 import { applyLayers } from './rootfs.ts';
 
 const BASE = 'strata-test/busybox:1';
@@ -108,7 +108,7 @@ describe('an intermediate stage keeps its last result as a root filesystem, not 
     await runBuild(store, { contextDir: ctx, tags: ['ro:3'] }, { onStatus: w.onStatus });
     const run = w.step('RUN mkdir');
     assert.equal(run.status, 'done');
-    assert.equal(run.missReason, "its stage's root filesystem left the snapshot cache");
+    assert.equal(run.missReason, ROOT_NOT_KEPT);
     assert.equal(w.step('COPY src/').status, 'cached');
     assert.equal(await appTxt('ro:3'), 'alpha\nbeta\n');
   });
@@ -118,7 +118,7 @@ describe('an intermediate stage keeps its last result as a root filesystem, not 
     await runBuild(store, { contextDir: ctx, target: 'build', tags: ['ro:build'] }, { onStatus: w.onStatus });
     const run = w.step('RUN mkdir');
     assert.equal(run.status, 'done');
-    assert.equal(run.missReason, "its result was kept as an intermediate stage's root filesystem, not a layer");
+    assert.equal(run.missReason, ROOT_NEEDED_AS_LAYER);
     assert.ok(run.layer && run.layer.uncompressedSize > 300_000, 'the target carries the RUN as a layer');
     assert.equal(await fileOf('ro:build', 'out/app.txt'), 'alpha\nbeta\n');
     assert.equal((await store.resolve('ro:build')).configDoc.config.config?.Env?.includes('BUILT=1'), true);
@@ -143,6 +143,23 @@ describe('an intermediate stage keeps its last result as a root filesystem, not 
     await runBuild(store, { contextDir: c3, tags: ['ro:fixed'] }, { onStatus: w2.onStatus });
     assert.equal(w2.step('RUN echo made').status, 'cached');
     assert.equal(await fileOf('ro:fixed', 'made.txt'), 'made\n');
+  });
+
+  test('a step run again (--no-cache) keeps its own root: a later COPY --from reads what that run made', async () => {
+    const c4 = writeTree(join(t.path, 'ctx4'), {
+      Dockerfile: [`FROM ${BASE} AS build`, 'RUN head -c 16 /dev/urandom | md5sum > /id', `FROM ${BASE}`, 'COPY note.txt /note.txt', 'COPY --from=build /id /id', ''].join('\n'),
+      'note.txt': 'a\n',
+    });
+    await runBuild(store, { contextDir: c4, tags: ['ro:id1'] });
+    await runBuild(store, { contextDir: c4, tags: ['ro:id2'], noCache: true });
+    const [id1, id2] = [await fileOf('ro:id1', 'id'), await fileOf('ro:id2', 'id')];
+    assert.notEqual(id1, id2, 'the RUN ran again');
+    writeFileSync(join(c4, 'note.txt'), 'b\n');
+    const w = watch();
+    await runBuild(store, { contextDir: c4, tags: ['ro:id3'] }, { onStatus: w.onStatus });
+    assert.equal(w.step('RUN head').status, 'cached');
+    assert.equal(w.step('COPY --from').status, 'done');
+    assert.equal(await fileOf('ro:id3', 'id'), id2, 'the root of the latest run, not of the first');
   });
 
   test('a stage another stage is FROM, and a step that is not its stage\'s last, keep real layers', async () => {

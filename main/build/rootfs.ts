@@ -249,6 +249,8 @@ export async function unpackForBuilds(store: Store, digests: Digest[]): Promise<
       /* only a cache */
     }
   }
+  // Bounded as builds bound it (the ones just unpacked are recent: kept).
+  if (unpacked) await snapshots.prune().catch(() => 0);
   return unpacked;
 }
 

@@ -68,6 +68,10 @@ interface StageRun {
   finished?: boolean;
 }
 
+/** Why a rootOnly cache record is not taken (see fsStep). */
+export const ROOT_NEEDED_AS_LAYER = "built before only as an intermediate stage's root (no layer); this build needs its layer";
+export const ROOT_NOT_KEPT = 'its kept stage root is not in the snapshot cache (pruned, or the build that made it did not finish)';
+
 /** layerState is a step's layer as the build status shows it (none for a rootOnly result: no blob). */
 function layerState(layer: CachedLayer | null): BuildStepState['layer'] {
   return layer && !layer.rootOnly ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null;
@@ -578,8 +582,8 @@ class Builder {
     let unusable: string | null = null;
     if (rec?.layer?.rootOnly) {
       // Kept as a root filesystem only: usable while it is still this stage's last step and its snapshot is there.
-      if (!rootOnly) unusable = 'its result was kept as an intermediate stage\'s root filesystem, not a layer';
-      else if (!(await this.snapshots.has([...run.layers, rec.layer].map((l) => l.descriptor)))) unusable = 'its stage\'s root filesystem left the snapshot cache';
+      if (!rootOnly) unusable = ROOT_NEEDED_AS_LAYER;
+      else if (!(await this.snapshots.has([...run.layers, rec.layer].map((l) => l.descriptor)))) unusable = ROOT_NOT_KEPT;
       if (unusable) rec = null;
     }
     let layer: CachedLayer | null;
@@ -613,7 +617,10 @@ class Builder {
       run.lastChange = null;
       this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layerState(layer), ...(layer?.rootOnly ? { rootOnly: true } : {}) });
     }
-    if (layer?.rootOnly) run.layers.push(layer);
+    if (layer?.rootOnly) {
+      run.layers.push(layer);
+      run.finished = true; // its last filesystem step: the root is whole, and kept even if the build stops now
+    }
     else if (layer) {
       // A cache hit touched its blobs (BlobStore.has) after the lease began, which protects them from gc:
       // only layers written here are added to the lease file (each add rewrites and syncs it).
@@ -798,7 +805,7 @@ class Builder {
         if (/^https?:\/\//.test(src)) {
           if (inst.kind !== 'ADD') throw new BuildError('BUILD_INVALID', `${this.where(inst)}: COPY cannot take a URL (${src}); use ADD`, { line: inst.loc.startLine });
           // The content decides the cache key, so the file is fetched before the lookup (as docker does).
-          const d = await download(src, join(this.tmp, `add-${this.counter++}`), inst.kind === 'ADD' ? inst.checksum : undefined, this.where(inst));
+          const d = await download(src, join(this.tmp, `add-${this.counter++}`), inst.kind === 'ADD' ? inst.checksum : undefined, this.where(inst), this.signal);
           files.push({ rel: src, type: 'file', mode: 0o600, hash: d.sha256 });
           sources.push({ abs: d.file, name: d.name, remote: true });
           continue;

@@ -29,5 +29,6 @@ export async function ui(args: string[], io: Out): Promise<number> {
   await cli?.close();
   await web.close();
   engine.close(); // lets the context watchers go
+  await engine.settle(); // finished builds' scratch roots and mounts
   return 0;
 }

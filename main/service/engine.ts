@@ -253,6 +253,15 @@ export class Engine implements EngineApi {
     return this.contexts?.get(contextDir);
   }
 
+  /** settle waits (at most timeoutMs) until finished builds have removed their scratch roots and unmounted
+   * what they mounted, which goes on after a build returns: for an app about to quit. */
+  async settle(timeoutMs = 5000): Promise<void> {
+    const { settleBuilds } = await import('../build/solver.ts');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settleBuilds(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** close lets go of what the engine holds between calls (the watches of the contexts it built). */
   close(): void {
     this.closed = true;

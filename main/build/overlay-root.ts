@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { diesWithUs } from '../util/parent-death.ts';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { isWhiteout } from '../layer/overlay-diff.ts';
@@ -106,7 +107,8 @@ function mergeDir(upper: string, lower: string, rel: string, opaque: Set<string>
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // mount(8) dies with Strata: killed mid-step, it must not mount after fsck --repair has looked.
+    const p = spawn(...diesWithUs(cmd, args), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -11,12 +10,11 @@ import type { Store } from '../store/store.ts';
 import { tempName } from '../util/fs-atomic.ts';
 import { mountOverlay, overlayPathsOk, unmountOverlay, type OverlayDirs } from './overlay-root.ts';
 import { overlayLowerDirs } from '../util/mountinfo.ts';
+import { diesWithUs } from '../util/parent-death.ts';
 import { ROOT_ONLY_MEDIA_TYPE } from './cache.ts';
 import { BuildError } from './errors.ts';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-/** util-linux setpriv, to give cp a parent-death signal (absent: plain cp). */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
 /** chainKey names the filesystem that a list of layers builds, in order. */
 export function chainKey(layers: Pick<Descriptor, 'digest'>[]): string {
@@ -59,7 +57,7 @@ export async function linkTree(src: string, dst: string): Promise<void> {
 function cp(argv: string[], src: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // cp dies with Strata: a kill -9 must not leave it writing into the store's tmp/ (issue 7's kill tests).
-    const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', 'cp', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('cp', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(...diesWithUs('cp', argv), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);

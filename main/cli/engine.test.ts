@@ -16,13 +16,15 @@ import { startEngine } from './engine-server.ts';
 /** served counts the commands the engine's log says it ran. */
 const served = (engine: { stderr: () => string }) => (engine.stderr().match(/ → exit /g) ?? []).length;
 
-/** sandboxProcesses lists the pids whose command line contains marker (a RUN step's own command). */
+/** sandboxProcesses lists the pids whose command line contains marker (a RUN step's own command). bwrap's
+ * own processes are not the step: their command line holds the step's until bwrap execs it. */
 function sandboxProcesses(marker: string): number[] {
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0').join(' ').includes(marker)) pids.push(Number(d));
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0');
+      if (!argv[0]?.endsWith('bwrap') && argv.join(' ').includes(marker)) pids.push(Number(d));
     } catch {
       /* ended meanwhile */
     }

@@ -620,8 +620,7 @@ class Builder {
     if (layer?.rootOnly) {
       run.layers.push(layer);
       run.finished = true; // its last filesystem step: the root is whole, and kept even if the build stops now
-    }
-    else if (layer) {
+    } else if (layer) {
       // A cache hit touched its blobs (BlobStore.has) after the lease began, which protects them from gc:
       // only layers written here are added to the lease file (each add rewrites and syncs it).
       if (!rec) await this.lease.add(layer.descriptor.digest);

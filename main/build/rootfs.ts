@@ -95,14 +95,7 @@ export class SnapshotCache {
 
   /** has says whether the chain of layers has a snapshot, and marks it used (prune() spares it for a while). */
   async has(layers: Pick<Descriptor, 'digest'>[]): Promise<boolean> {
-    if (layers.length === 0) return false;
-    const now = new Date();
-    try {
-      await utimes(join(this.dir, chainKey(layers)), now, now);
-      return true;
-    } catch {
-      return false;
-    }
+    return layers.length > 0 && touch(join(this.dir, chainKey(layers)));
   }
 
   /** readOnly returns the snapshot of a chain of layers itself (unpacked once), for a step that only reads
@@ -112,8 +105,7 @@ export class SnapshotCache {
     if (layers.length === 0) return null;
     await this.ensure(layers);
     const snap = join(this.dir, chainKey(layers));
-    const now = new Date();
-    await utimes(snap, now, now).catch(() => {});
+    await touch(snap);
     return snap;
   }
 
@@ -129,9 +121,7 @@ export class SnapshotCache {
     for (let n = layers.length; n > 0; n--) {
       const snap = join(this.dir, chainKey(layers.slice(0, n)));
       if (await exists(snap)) {
-        // The directory's mtime is its last use: prune() keeps the recently used ones.
-        const now = new Date();
-        await utimes(snap, now, now).catch(() => {});
+        await touch(snap);
         await (clone === 'link' ? linkTree(snap, dst) : copyTree(snap, dst));
         await applyLayers(this.store, layers.slice(n), dst);
         return { cloned: n, applied: layers.length - n };
@@ -153,8 +143,7 @@ export class SnapshotCache {
       if (!(await exists(snap))) continue;
       const dirs: OverlayDirs = { lower: snap, upper: `${dst}.upper`, work: `${dst}.work`, merged: dst };
       if (!overlayPathsOk(dirs)) return null;
-      const now = new Date();
-      await utimes(snap, now, now).catch(() => {});
+      await touch(snap);
       try {
         await mountOverlay(dirs);
       } catch {
@@ -261,6 +250,17 @@ export async function unmountCheckout(dirs: OverlayDirs): Promise<void> {
   await rm(dirs.upper, { recursive: true, force: true });
 }
 
+/** touch marks a snapshot used now (its mtime is its last use: prune() keeps the recently used ones); false
+ * when it is not there. */
+async function touch(snap: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(snap, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function exists(p: string): Promise<boolean> {
   try {

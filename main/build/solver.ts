@@ -72,9 +72,10 @@ interface StageRun {
 export const ROOT_NEEDED_AS_LAYER = "built before only as an intermediate stage's root (no layer); this build needs its layer";
 export const ROOT_NOT_KEPT = 'its kept stage root is not in the snapshot cache (pruned, or the build that made it did not finish)';
 
-/** layerState is a step's layer as the build status shows it (none for a rootOnly result: no blob). */
-function layerState(layer: CachedLayer | null): BuildStepState['layer'] {
-  return layer && !layer.rootOnly ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null;
+/** stepLayer is a step's result as the build status shows it: its layer, or rootOnly (no blob to show). */
+function stepLayer(layer: CachedLayer | null): Pick<BuildStepState, 'layer' | 'rootOnly'> {
+  if (layer?.rootOnly) return { layer: null, rootOnly: true };
+  return { layer: layer ? { digest: layer.descriptor.digest, size: layer.descriptor.size, uncompressedSize: layer.uncompressedSize } : null };
 }
 
 const EPOCH_ISO = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
@@ -591,17 +592,16 @@ class Builder {
       this.cachedSteps++;
       layer = rec.layer;
       if (layer?.rootOnly && run.rootfs) {
-        // The snapshot is the whole root after this step: a later checkout clones it instead.
+        // The snapshot is the whole root after this step: a later checkout clones it instead. (Never a
+        // mounted root: rootfsOf does not mount a stage that keeps its root.)
         await this.settleSnapshot(run);
-        if (run.mounted) await unmountCheckout(run.mounted);
-        else await rm(run.rootfs, { recursive: true, force: true });
-        run.mounted = null;
+        await rm(run.rootfs, { recursive: true, force: true });
         run.rootfs = null;
       } else if (layer && run.rootfs) {
         await this.settleSnapshot(run);
         await timed('checkout', () => applyLayers(this.store, [layer!.descriptor], run.rootfs!));
       }
-      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, layer: layerState(layer), ...(layer?.rootOnly ? { rootOnly: true } : {}) });
+      this.status.step(id, { status: 'cached', endedAt: Date.now(), cacheKey: key, ...stepLayer(layer) });
     } else {
       const before = this.previous[id];
       const reason = noCache ? 'cache disabled (--no-cache)' : unusable ? unusable : before && before.parentKey !== inputs.parentKey && stepKey({ ...before, parentKey: inputs.parentKey }) === key ? (run.lastChange ?? (run.rebuilt ? 'previous step rebuilt' : 'previous step changed')) : missReason(inputs, before, run.rebuilt);
@@ -615,7 +615,7 @@ class Builder {
       await this.cache.put({ key, layer });
       run.rebuilt = true;
       run.lastChange = null;
-      this.status.step(id, { status: 'done', endedAt: Date.now(), layer: layerState(layer), ...(layer?.rootOnly ? { rootOnly: true } : {}) });
+      this.status.step(id, { status: 'done', endedAt: Date.now(), ...stepLayer(layer) });
     }
     if (layer?.rootOnly) {
       run.layers.push(layer);

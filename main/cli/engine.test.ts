@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { writeTree } from '../testing/build-fixtures.ts';
 import { spawnStrata, startStrataEngine, startStrataUi, strata } from '../testing/cli.ts';
 import { startRegistry } from '../testing/registry/registry.ts';
+import { stepProcesses } from '../testing/step-processes.ts';
 import { tempDir } from '../testing/temp.ts';
 import { repoRoot } from '../util/conformance.ts';
 import { ENGINE_BUILD, engineSocketPath, envMismatch, type EngineReply } from './engine-protocol.ts';
@@ -15,22 +16,6 @@ import { startEngine } from './engine-server.ts';
 
 /** served counts the commands the engine's log says it ran. */
 const served = (engine: { stderr: () => string }) => (engine.stderr().match(/ → exit /g) ?? []).length;
-
-/** sandboxProcesses lists the pids whose command line contains marker (a RUN step's own command). bwrap's
- * own processes are not the step: their command line holds the step's until bwrap execs it. */
-function sandboxProcesses(marker: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const argv = readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0');
-      if (!argv[0]?.endsWith('bwrap') && argv.join(' ').includes(marker)) pids.push(Number(d));
-    } catch {
-      /* ended meanwhile */
-    }
-  }
-  return pids;
-}
 
 async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -131,16 +116,16 @@ describe('strata engine: commands run in a resident engine', () => {
     const env = { STRATA_ENGINE: 'require' };
     const client = spawnStrata(home, ['build', '--progress', 'plain', '-t', 'cancelled:1', ctx], { env });
     await client.waitFor(/started-sleeping/);
-    await until('the RUN step runs its sleep', () => sandboxProcesses('sleep 41.5').length > 0);
+    await until('the RUN step runs its sleep', () => stepProcesses('sleep 41.5').length > 0);
     client.child.kill('SIGINT');
     assert.equal(await client.exited, 1, client.stderr());
     assert.match(client.stderr(), /Error: build cancelled/);
-    await until('the RUN step ends', () => sandboxProcesses('sleep 41.5').length === 0);
+    await until('the RUN step ends', () => stepProcesses('sleep 41.5').length === 0);
     const killed = spawnStrata(home, ['build', '--progress', 'plain', '-t', 'cancelled:1', ctx], { env });
     await killed.waitFor(/started-sleeping/);
     killed.child.kill('SIGKILL');
     await killed.exited;
-    await until('the RUN step of the killed client ends', () => sandboxProcesses('sleep 41.5').length === 0);
+    await until('the RUN step of the killed client ends', () => stepProcesses('sleep 41.5').length === 0);
     const images = strata(home, ['images', '--json'], undefined, env);
     assert.equal(images.code, 0, 'the engine still serves');
     assert.ok(!(JSON.parse(images.stdout) as { reference: string }[]).some((r) => r.reference.includes('cancelled')), 'no tag on a cancelled build');
@@ -227,11 +212,11 @@ describe('strata engine: commands run in a resident engine', () => {
     const ctx = writeTree(join(t.path, 'lost-ctx'), { Dockerfile: 'FROM strata-test/busybox:1\nRUN sleep 43.5\n' });
     const doomed = await startStrataEngine(lost);
     const client = spawnStrata(lost, ['build', '-q', '-t', 'lost:1', ctx]); // quiet: no output before the end
-    await until('the RUN step runs in the engine', () => sandboxProcesses('sleep 43.5').length > 0);
+    await until('the RUN step runs in the engine', () => stepProcesses('sleep 43.5').length > 0);
     doomed.child.kill('SIGKILL');
     assert.equal(await client.exited, 1);
     assert.match(client.stderr(), /^Error: the engine at .*engine\.sock (stopped before the command ended|went away)/);
-    await until('the sandbox went with the engine', () => sandboxProcesses('sleep 43.5').length === 0);
+    await until('the sandbox went with the engine', () => stepProcesses('sleep 43.5').length === 0);
     const images = strata(lost, ['images', '--json']);
     assert.ok(!(JSON.parse(images.stdout) as { reference: string }[]).some((r) => r.reference.includes('lost')), 'not built again by the client');
   });

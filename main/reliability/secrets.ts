@@ -5,7 +5,7 @@
 // the sandbox's temp copies. Found nowhere, in plain or base64 form.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,27 +16,13 @@ import { Engine } from '../service/engine.ts';
 import { Store } from '../store/store.ts';
 import { makeBusyboxImage } from '../testing/busybox-image.ts';
 import { startRegistry, type TestRegistry } from '../testing/registry/registry.ts';
+import { stepProcesses } from '../testing/step-processes.ts';
 import { tempDir } from '../testing/temp.ts';
 import { startWebServer } from '../web/server.ts';
 import { removeTree } from './arena.ts';
 import { runStrata, spawnStrata } from './cli-process.ts';
 import { findIn, needlesFor, scanTree } from './store-scan.ts';
 import { countHostile } from './tally.ts';
-
-/** stepsRunning lists host processes whose command line holds marker. */
-function stepsRunning(marker: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      // bwrap's own processes hold the step's command line until they exec it: only the step counts.
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!argv[0]?.endsWith('bwrap') && argv.join(' ').includes(marker)) found.push(pid);
-    } catch {
-      /* exited */
-    }
-  }
-  return found;
-}
 
 /** secretSuite registers the planted-secret search. */
 export function secretSuite(): void {
@@ -203,8 +189,8 @@ export function secretSuite(): void {
       await run.done;
       // The sandbox dies with Strata (and the secret's tmpfs with it).
       const gone = Date.now() + 5000;
-      while (stepsRunning(marker).length && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual(stepsRunning(marker), [], 'no process of the killed step is left');
+      while (stepProcesses(marker).length && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(stepProcesses(marker), [], 'no process of the killed step is left');
       const fresh = readdirSync(tmpdir()).filter((n) => !tmpBefore.has(n));
       const hits = [...fresh.flatMap((d) => scanTree(join(tmpdir(), d), needles)), ...scanTree(home, needles)];
       for (const d of fresh.filter((n) => n.startsWith('strata-secrets-'))) removeTree(join(tmpdir(), d));
